@@ -1,0 +1,96 @@
+#include "common_options.hpp"
+
+#include <unistd.h>
+
+#include <boost/mpi/collectives.hpp>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <variant>
+
+#include "rangefarm/numbers.hpp"
+
+namespace rf::app {
+
+void add_common_options(CLI::App& cmd, CommonOptions& opts, std::uint64_t default_chunk) {
+  cmd.add_option("--schedule", opts.schedule,
+                 "static-block | static-cyclic | dynamic | guided (default dynamic)");
+  cmd.add_option("--chunk", opts.chunk,
+                 "chunk size K in items (default " + std::to_string(default_chunk) + ")");
+  cmd.add_option("--json", opts.json, "write the JSON report to FILE, or - for stdout");
+  cmd.add_flag("--quiet", opts.quiet, "print only the results, no timing table");
+}
+
+std::uint64_t parse_number(const std::string& option, const std::string& text,
+                           std::uint64_t at_least) {
+  const auto parsed = parse_count(text);
+  if (const auto* why = std::get_if<std::string>(&parsed)) {
+    throw UsageError(option + ": " + *why);
+  }
+  const std::uint64_t value = std::get<std::uint64_t>(parsed);
+  if (value < at_least) {
+    throw UsageError(option + ": must be at least " + std::to_string(at_least) + ", got '" +
+                     text + "'");
+  }
+  return value;
+}
+
+ScheduleSpec schedule_from(const CommonOptions& opts, std::uint64_t default_chunk) {
+  const auto kind = parse_schedule(opts.schedule);
+  if (!kind) {
+    throw UsageError("--schedule: unknown schedule '" + opts.schedule +
+                     "' (use static-block, static-cyclic, dynamic or guided)");
+  }
+  const std::uint64_t chunk = opts.chunk.empty() ? default_chunk : parse_number("--chunk", opts.chunk, 1);
+  return {*kind, chunk};
+}
+
+namespace {
+
+// Empty when path can be written: its folder exists and is writable, and it
+// is not itself a folder. Nothing is created.
+std::string unwritable_reason(const std::string& path) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  const fs::path p(path);
+  if (fs::is_directory(p, ec)) return "is a directory";
+  const fs::path dir = p.has_parent_path() ? p.parent_path() : fs::path(".");
+  if (!fs::is_directory(dir, ec)) return "its directory does not exist";
+  if (access(dir.c_str(), W_OK) != 0) return "its directory is not writable";
+  if (fs::exists(p, ec) && access(p.c_str(), W_OK) != 0) return "it is not writable";
+  return {};
+}
+
+}  // namespace
+
+void check_outputs(const boost::mpi::communicator& comm, const CommonOptions& opts) {
+  std::string problem;
+  if (comm.rank() == 0 && !opts.json.empty() && opts.json != "-") {
+    const std::string why = unwritable_reason(opts.json);
+    if (!why.empty()) problem = "--json: cannot write '" + opts.json + "': " + why;
+  }
+  boost::mpi::broadcast(comm, problem, 0);
+  if (!problem.empty()) throw UsageError(problem);
+}
+
+bool human_output_wanted(const CommonOptions& opts) { return opts.json != "-"; }
+
+void write_json(const CommonOptions& opts, const RunReport& report) {
+  if (opts.json.empty()) return;
+  const std::string text = report.to_json().dump(2) + "\n";
+  if (opts.json == "-") {
+    std::cout << text << std::flush;
+    return;
+  }
+  // Written beside the target and renamed over it: a reader never sees half a report.
+  const std::string tmp = opts.json + ".tmp";
+  {
+    std::ofstream out(tmp, std::ios::trunc);
+    out << text;
+    if (!out.flush()) throw std::runtime_error("cannot write '" + tmp + "'");
+  }
+  std::filesystem::rename(tmp, opts.json);
+}
+
+}  // namespace rf::app

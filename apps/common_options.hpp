@@ -1,0 +1,46 @@
+// Options every subcommand shares (schedule, chunk, JSON report, quiet), how
+// they are checked, and how a finished run is reported.
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <boost/mpi/communicator.hpp>
+#include <cstdint>
+#include <stdexcept>
+#include <string>
+
+#include "rangefarm/schedule.hpp"
+#include "rangefarm/stats.hpp"
+
+namespace rf::app {
+
+// Bad input: one line on stderr from rank 0, exit status 2.
+struct UsageError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+struct CommonOptions {
+  std::string schedule = "dynamic";
+  std::string chunk;  // empty: the workload's default
+  std::string json;   // empty: none; "-": stdout
+  bool quiet = false;
+};
+
+void add_common_options(CLI::App& cmd, CommonOptions& opts, std::uint64_t default_chunk);
+
+// Parses an integer option; at_least bounds it from below.
+std::uint64_t parse_number(const std::string& option, const std::string& text,
+                           std::uint64_t at_least);
+
+// Schedule and chunk from the options, checked.
+ScheduleSpec schedule_from(const CommonOptions& opts, std::uint64_t default_chunk);
+
+// Checks on rank 0 only (files), agreed by every rank: throws UsageError
+// everywhere when rank 0 found a problem, so all ranks exit the same way.
+void check_outputs(const boost::mpi::communicator& comm, const CommonOptions& opts);
+
+// Writes the report where the options say (rank 0 only); human text goes to
+// stdout unless the JSON does.
+bool human_output_wanted(const CommonOptions& opts);
+void write_json(const CommonOptions& opts, const RunReport& report);
+
+}  // namespace rf::app

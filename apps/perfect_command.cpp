@@ -1,0 +1,104 @@
+// `rangefarm perfect`: perfect, abundant and deficient numbers in [from, to].
+#include <iostream>
+#include <memory>
+
+#include "command.hpp"
+#include "common_options.hpp"
+#include "rangefarm/farm.hpp"
+#include "rangefarm/fmt_util.hpp"
+#include "rangefarm/work/perfect.hpp"
+
+namespace rf::app {
+namespace {
+
+struct PerfectOptions {
+  std::string from = "1";
+  std::string to;
+  std::string method = "sieve";
+  CommonOptions common;
+};
+
+struct PerfectJob {
+  Range range;
+  PerfectMethod method;
+  ScheduleSpec schedule;
+};
+
+PerfectJob validate(const PerfectOptions& o) {
+  const std::uint64_t from = parse_number("--from", o.from, 1);
+  const std::uint64_t to = parse_number("--to", o.to, 1);
+  if (to > PerfectSearch::kMaxN) {
+    throw UsageError("--to: " + o.to + " is above the largest supported bound, 1e15");
+  }
+  if (from > to) throw UsageError("--from " + o.from + " is greater than --to " + o.to);
+  const auto method = parse_perfect_method(o.method);
+  if (!method) throw UsageError("--method: unknown method '" + o.method + "' (use sieve or trial)");
+  return {inclusive(from, to), *method, schedule_from(o.common, PerfectSearch::kDefaultChunk)};
+}
+
+nlohmann::json result_json(const PerfectPartial& r) {
+  return {{"perfect_numbers", r.perfect_numbers},
+          {"counts", {{"deficient", r.deficient}, {"perfect", r.perfect}, {"abundant", r.abundant}}}};
+}
+
+void print_summary(const PerfectJob& job, const RunReport& report, const PerfectPartial& r,
+                   bool quiet) {
+  auto& out = std::cout;
+  const auto items = static_cast<double>(job.range.size());
+  if (!quiet) {
+    out << "rangefarm perfect: [" << job.range.lo << ", " << job.range.hi - 1 << "] by "
+        << perfect_method_name(job.method) << ", schedule " << schedule_name(job.schedule.kind)
+        << " (chunk " << job.schedule.chunk << "), " << report.timings.size() << " ranks\n";
+  }
+  out << "perfect numbers:";
+  for (auto n : r.perfect_numbers) out << ' ' << n;
+  out << (r.perfect_numbers.empty() ? " none\n" : "\n");
+  out << "deficient " << r.deficient << ", perfect " << r.perfect << ", abundant " << r.abundant
+      << "\n";
+  if (quiet) return;
+  out << strprintf("wall %.3f s, %.1f M numbers/s, %llu items accounted for\n", report.wall_s,
+                   items / report.wall_s / 1e6,
+                   static_cast<unsigned long long>(items_total(report.timings)));
+  report.print_timing_table(out);
+}
+
+int run_perfect(const boost::mpi::communicator& comm, const PerfectOptions& o) {
+  const PerfectJob job = validate(o);
+  check_outputs(comm, o.common);
+  const PerfectSearch search(job.method, job.range.hi - 1);
+  const auto outcome = farm(comm, search, job.range, job.schedule);
+  if (comm.rank() != 0) return 0;
+
+  RunReport report{"perfect",
+                   {{"from", job.range.lo},
+                    {"to", job.range.hi - 1},
+                    {"method", perfect_method_name(job.method)},
+                    {"schedule", schedule_name(job.schedule.kind)},
+                    {"chunk", job.schedule.chunk}},
+                   result_json(outcome.result),
+                   outcome.timings,
+                   outcome.wall_s};
+  if (items_total(report.timings) != job.range.size()) {
+    std::cerr << "rangefarm: internal error: " << items_total(report.timings)
+              << " items processed for a range of " << job.range.size() << "\n";
+    return 70;
+  }
+  if (human_output_wanted(o.common)) print_summary(job, report, outcome.result, o.common.quiet);
+  write_json(o.common, report);
+  return 0;
+}
+
+}  // namespace
+
+Command add_perfect_command(CLI::App& app) {
+  auto opts = std::make_shared<PerfectOptions>();
+  CLI::App* cmd = app.add_subcommand("perfect", "search [from, to] for perfect numbers");
+  cmd->add_option("--to", opts->to, "last number to test (required; up to 1e15)")->required();
+  cmd->add_option("--from", opts->from, "first number to test (default 1)");
+  cmd->add_option("--method", opts->method,
+                  "sieve (segmented divisor-sum sieve, default) | trial (divisors up to sqrt n)");
+  add_common_options(*cmd, opts->common, PerfectSearch::kDefaultChunk);
+  return {cmd, [opts](const boost::mpi::communicator& comm) { return run_perfect(comm, *opts); }};
+}
+
+}  // namespace rf::app

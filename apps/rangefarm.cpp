@@ -1,0 +1,54 @@
+// rangefarm: farms integer ranges of number-theory work over MPI ranks.
+// Every rank parses the same command line, so every rank reaches the same
+// verdict on bad input and all exit together with status 2; only rank 0
+// speaks. No MPI_Abort anywhere on these paths, so no abort banner.
+#include <boost/mpi/communicator.hpp>
+#include <boost/mpi/environment.hpp>
+#include <iostream>
+#include <vector>
+
+#include "command.hpp"
+#include "common_options.hpp"
+#include "rangefarm/stats.hpp"
+
+namespace {
+
+constexpr int kUsageExit = 2;
+constexpr int kFailureExit = 1;
+
+int fail(const boost::mpi::communicator& comm, int status, const std::string& message) {
+  if (comm.rank() == 0) std::cerr << "rangefarm: error: " << message << std::endl;
+  return status;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  boost::mpi::environment env(argc, argv);
+  boost::mpi::communicator world;
+
+  CLI::App app("rangefarm: farms integer ranges of number-theory work over MPI ranks", "rangefarm");
+  app.set_version_flag("--version", rf::rangefarm_version());
+  app.require_subcommand(1);
+  std::vector<rf::app::Command> commands{rf::app::add_perfect_command(app)};
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::Success& e) {  // --help, --version
+    if (world.rank() == 0) app.exit(e);
+    return 0;
+  } catch (const CLI::ParseError& e) {
+    return fail(world, kUsageExit, std::string(e.what()) + " (see rangefarm --help)");
+  }
+
+  try {
+    for (const auto& c : commands) {
+      if (c.parser->parsed()) return c.run(world);
+    }
+    return fail(world, kUsageExit, "no subcommand given");
+  } catch (const rf::app::UsageError& e) {
+    return fail(world, kUsageExit, e.what());
+  } catch (const std::exception& e) {
+    return fail(world, kFailureExit, e.what());
+  }
+}

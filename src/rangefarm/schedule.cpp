@@ -1,0 +1,92 @@
+#include "rangefarm/schedule.hpp"
+
+#include <algorithm>
+#include <array>
+
+namespace rf {
+namespace {
+
+constexpr std::array<std::pair<std::string_view, ScheduleKind>, 4> kNames{{
+    {"static-block", ScheduleKind::StaticBlock},
+    {"static-cyclic", ScheduleKind::StaticCyclic},
+    {"dynamic", ScheduleKind::Dynamic},
+    {"guided", ScheduleKind::Guided},
+}};
+
+// Start of part r when n items are cut into p near-equal parts; 128-bit so
+// that n * r cannot overflow for any range and rank count.
+std::uint64_t part_start(Range range, std::uint64_t r, std::uint64_t p) {
+  auto n = static_cast<unsigned __int128>(range.size());
+  return range.lo + static_cast<std::uint64_t>(n * r / p);
+}
+
+void append_split(std::vector<Range>& out, Range part, std::uint64_t k) {
+  for (std::uint64_t lo = part.lo; lo < part.hi; lo += std::min(k, part.hi - lo)) {
+    out.push_back({lo, lo + std::min(k, part.hi - lo)});
+  }
+}
+
+}  // namespace
+
+std::optional<ScheduleKind> parse_schedule(std::string_view name) {
+  for (auto [n, k] : kNames) {
+    if (n == name) return k;
+  }
+  return std::nullopt;
+}
+
+std::string_view schedule_name(ScheduleKind kind) {
+  for (auto [n, k] : kNames) {
+    if (k == kind) return n;
+  }
+  return "?";
+}
+
+const std::vector<std::string>& schedule_names() {
+  static const std::vector<std::string> names = [] {
+    std::vector<std::string> v;
+    for (auto [n, k] : kNames) v.emplace_back(n);
+    return v;
+  }();
+  return names;
+}
+
+std::vector<Range> static_chunks(const ScheduleSpec& spec, Range range, int rank, int nranks) {
+  const auto p = static_cast<std::uint64_t>(nranks);
+  const auto r = static_cast<std::uint64_t>(rank);
+  const std::uint64_t k = std::max<std::uint64_t>(spec.chunk, 1);
+  std::vector<Range> out;
+  if (spec.kind == ScheduleKind::StaticBlock) {
+    append_split(out, {part_start(range, r, p), part_start(range, r + 1, p)}, k);
+    return out;
+  }
+  // static-cyclic: chunk i starts at lo + i*K; this rank takes i = r, r+P, ...
+  const std::uint64_t nchunks = range.size() / k + (range.size() % k != 0);
+  for (std::uint64_t i = r; i < nchunks; i += p) {
+    const std::uint64_t lo = range.lo + i * k;
+    out.push_back({lo, std::min(range.hi, lo + k)});
+  }
+  return out;
+}
+
+ChunkDispenser::ChunkDispenser(const ScheduleSpec& spec, Range range, int nranks)
+    : spec_(spec), range_(range), nranks_(static_cast<std::uint64_t>(std::max(nranks, 1))) {
+  spec_.chunk = std::max<std::uint64_t>(spec_.chunk, 1);
+}
+
+std::optional<Range> ChunkDispenser::next() {
+  const std::uint64_t left = range_.size();
+  if (left == 0) return std::nullopt;
+  std::uint64_t size = spec_.chunk;
+  if (spec_.kind == ScheduleKind::Guided) {
+    // Big chunks while much is left, shrinking towards K for the tail.
+    const std::uint64_t share = (left + 2 * nranks_ - 1) / (2 * nranks_);
+    size = std::max(size, share);
+  }
+  size = std::min(size, left);
+  Range chunk{range_.lo, range_.lo + size};
+  range_.lo += size;
+  return chunk;
+}
+
+}  // namespace rf

@@ -1,0 +1,52 @@
+// Schedule: pure planning of which chunks of a range go to which rank, in
+// which order. No MPI here, so every mode is unit-testable.
+//
+//   static-block   P contiguous near-equal parts, rank r owns part r (walked
+//                  in sub-chunks of at most K so progress stays fine-grained)
+//   static-cyclic  chunks of K dealt round-robin: chunk i to rank i mod P
+//   dynamic        chunks of K, handed out on request (ChunkDispenser)
+//   guided         like dynamic, each chunk max(K, ceil(remaining / 2P))
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "rangefarm/range.hpp"
+
+namespace rf {
+
+enum class ScheduleKind { StaticBlock, StaticCyclic, Dynamic, Guided };
+
+std::optional<ScheduleKind> parse_schedule(std::string_view name);
+std::string_view schedule_name(ScheduleKind kind);
+const std::vector<std::string>& schedule_names();
+inline bool is_static(ScheduleKind k) {
+  return k == ScheduleKind::StaticBlock || k == ScheduleKind::StaticCyclic;
+}
+
+struct ScheduleSpec {
+  ScheduleKind kind = ScheduleKind::Dynamic;
+  std::uint64_t chunk = 1;  // K, at least 1
+};
+
+// The chunks a rank processes under a static schedule, in order.
+std::vector<Range> static_chunks(const ScheduleSpec& spec, Range range, int rank, int nranks);
+
+// Hands out the chunks of a dynamic or guided schedule one at a time, in
+// range order. Rank 0 owns the only instance.
+class ChunkDispenser {
+ public:
+  ChunkDispenser(const ScheduleSpec& spec, Range range, int nranks);
+  std::optional<Range> next();
+  [[nodiscard]] std::uint64_t remaining() const { return range_.size(); }
+
+ private:
+  ScheduleSpec spec_;
+  Range range_;  // what is left
+  std::uint64_t nranks_;
+};
+
+}  // namespace rf

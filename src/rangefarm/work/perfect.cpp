@@ -1,0 +1,77 @@
+#include "rangefarm/work/perfect.hpp"
+
+#include <algorithm>
+#include <iterator>
+
+#include "rangefarm/work/perfect_trial.hpp"
+
+namespace rf {
+namespace {
+
+// Adds sigma values of consecutive n = first, first + 1, ... to the counts.
+void classify(std::uint64_t first, std::span<const std::uint64_t> sigma, PerfectPartial& out) {
+  std::uint64_t less = 0;
+  std::uint64_t more = 0;
+  for (std::size_t i = 0; i < sigma.size(); ++i) {
+    const std::uint64_t twice = 2 * (first + i);
+    less += sigma[i] < twice;
+    more += sigma[i] > twice;
+    if (sigma[i] == twice) out.perfect_numbers.push_back(first + i);
+  }
+  out.deficient += less;
+  out.abundant += more;
+  out.perfect = out.perfect_numbers.size();
+}
+
+// The trial method yields every this many numbers (about a millisecond's
+// work near 1e9; the sieve yields once per block).
+constexpr std::uint64_t kTrialSlice = 256;
+
+}  // namespace
+
+std::optional<PerfectMethod> parse_perfect_method(std::string_view name) {
+  if (name == "sieve") return PerfectMethod::Sieve;
+  if (name == "trial") return PerfectMethod::Trial;
+  return std::nullopt;
+}
+
+std::string_view perfect_method_name(PerfectMethod method) {
+  return method == PerfectMethod::Sieve ? "sieve" : "trial";
+}
+
+PerfectSearch::PerfectSearch(PerfectMethod method, std::uint64_t max_n) : method_(method) {
+  if (method_ == PerfectMethod::Sieve) sieve_.emplace(max_n);
+}
+
+PerfectPartial PerfectSearch::process(Range chunk, const Yield& yield) const {
+  PerfectPartial out;
+  if (sieve_) {
+    sieve_->run(chunk, [&](std::uint64_t first, std::span<const std::uint64_t> sigma) {
+      classify(first, sigma, out);
+      yield();
+    });
+    return out;
+  }
+  std::vector<std::uint64_t> sigma;
+  for (std::uint64_t first = chunk.lo; first < chunk.hi; first += sigma.size()) {
+    sigma.resize(std::min(kTrialSlice, chunk.hi - first));
+    for (std::size_t i = 0; i < sigma.size(); ++i) sigma[i] = sigma_trial(first + i);
+    classify(first, sigma, out);
+    yield();
+  }
+  return out;
+}
+
+void PerfectSearch::merge(PerfectPartial& into, const PerfectPartial& from) {
+  into.deficient += from.deficient;
+  into.abundant += from.abundant;
+  std::vector<std::uint64_t> all;
+  all.reserve(into.perfect_numbers.size() + from.perfect_numbers.size());
+  std::set_union(into.perfect_numbers.begin(), into.perfect_numbers.end(),
+                 from.perfect_numbers.begin(), from.perfect_numbers.end(),
+                 std::back_inserter(all));
+  into.perfect_numbers = std::move(all);
+  into.perfect = into.perfect_numbers.size();
+}
+
+}  // namespace rf

@@ -1,0 +1,60 @@
+// SigmaSieve: sigma(n), the sum of the divisors of n, for every n of any
+// range [a, b) with 1 <= a, b - 1 <= kMaxN, in cache-sized blocks.
+//
+// Each block starts with rem[i] = the odd part of n and sig[i] = sigma of the
+// power of two that was removed (found with one count-trailing-zeros). Then
+// every odd sieving prime p <= sqrt(b - 1) visits its multiples in the block,
+// strips every factor p from rem[i] and multiplies sig[i] by
+// sigma(p^e) = 1 + p + ... + p^e. What is left in rem[i] has no factor below
+// sqrt(n), so it is 1 or a prime q, which contributes (1 + q).
+//
+// No division in the hot loop: dividing an exact multiple of an odd p is a
+// multiplication by p's inverse mod 2^64, and "p divides x" is the
+// Granlund-Montgomery test x * inv(p) <= (2^64 - 1) / p.
+//
+// Small primes (below the block length) keep their next multiple from block
+// to block. Larger primes hit a block at most once, so they live in a ring of
+// buckets, one per block ahead, and each block only touches the primes that
+// hit it (Oliveira e Silva's bucket sieve): a block costs the same at 1e15 as
+// at 1e9.
+//
+// Memory: the block (2 x 8 x 32768 bytes), the sieving primes up to sqrt of
+// the bound (about 20 bytes each, 40 MiB at kMaxN) and the buckets.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <span>
+#include <vector>
+
+#include "rangefarm/range.hpp"
+
+namespace rf {
+
+class SigmaSieve {
+ public:
+  // Largest n supported. It bounds the sieving primes (sqrt(1e15) ~ 3.2e7,
+  // 1.9 million primes) so a rank stays well under 64 MiB; sigma(n) < 7n
+  // stays far from 2^64 there.
+  static constexpr std::uint64_t kMaxN = 1'000'000'000'000'000;  // 1e15
+  static constexpr std::uint32_t kBlock = 1u << 15;
+
+  // Prepares the sieving primes for every range with hi - 1 <= max_n.
+  explicit SigmaSieve(std::uint64_t max_n);
+
+  // Calls on_block(first, sigma) for consecutive blocks covering the range,
+  // where sigma[i] = sigma(first + i).
+  using BlockFn = std::function<void(std::uint64_t first, std::span<const std::uint64_t> sigma)>;
+  void run(Range range, const BlockFn& on_block) const;
+
+ private:
+  struct Prime {
+    std::uint64_t p;
+    std::uint64_t inv;    // p^-1 mod 2^64
+    std::uint64_t limit;  // (2^64 - 1) / p: x * inv <= limit iff p | x
+  };
+  std::uint64_t max_n_;
+  std::vector<Prime> primes_;  // odd primes up to sqrt(max_n), ascending
+};
+
+}  // namespace rf
