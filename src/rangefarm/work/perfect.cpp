@@ -68,8 +68,7 @@ void PerfectSearch::merge(PerfectPartial& into, const PerfectPartial& from) {
   std::vector<std::uint64_t> all;
   all.reserve(into.perfect_numbers.size() + from.perfect_numbers.size());
   std::set_union(into.perfect_numbers.begin(), into.perfect_numbers.end(),
-                 from.perfect_numbers.begin(), from.perfect_numbers.end(),
-                 std::back_inserter(all));
+                 from.perfect_numbers.begin(), from.perfect_numbers.end(), std::back_inserter(all));
   into.perfect_numbers = std::move(all);
   into.perfect = into.perfect_numbers.size();
 }

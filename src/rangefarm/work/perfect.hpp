@@ -29,7 +29,7 @@ struct PerfectPartial {
   friend bool operator==(const PerfectPartial&, const PerfectPartial&) = default;
   template <class Archive>
   void serialize(Archive& ar, unsigned /*version*/) {
-    ar & deficient & perfect & abundant & perfect_numbers;
+    ar& deficient& perfect& abundant& perfect_numbers;
   }
 };
 

@@ -6,6 +6,7 @@
 #include <primesieve.hpp>
 #include <stdexcept>
 
+#include "rangefarm/work/bucket_ring.hpp"
 #include "rangefarm/work/isqrt.hpp"
 
 namespace rf {
@@ -26,7 +27,7 @@ struct Block {
 
 // Strips every factor p from rem, multiplies sig by sigma(p^e).
 template <class P>
-inline void apply_prime(std::uint64_t& rem, std::uint64_t& sig, const P& pr) {
+inline void apply_small_prime(std::uint64_t& rem, std::uint64_t& sig, const P& pr) {
   std::uint64_t r = rem * pr.inv;  // exact: p divides rem
   std::uint64_t pk = pr.p;
   std::uint64_t term = 1 + pr.p;
@@ -39,7 +40,25 @@ inline void apply_prime(std::uint64_t& rem, std::uint64_t& sig, const P& pr) {
   sig *= term;
 }
 
-// Bucket entry of a large prime: which prime, and where in its block it hits.
+// The same for a large prime, which hits rarely: a double division is exact
+// here because p divides rem and rem < 2^53, and a non-multiple shows itself
+// as q * p != r. No per-prime inverse to store, which keeps memory small.
+inline void apply_large_prime(std::uint64_t& rem, std::uint64_t& sig, std::uint64_t p) {
+  const auto dp = static_cast<double>(p);
+  std::uint64_t r = static_cast<std::uint64_t>(static_cast<double>(rem) / dp);
+  std::uint64_t pk = p;
+  std::uint64_t term = 1 + p;
+  for (std::uint64_t q = static_cast<std::uint64_t>(static_cast<double>(r) / dp); q * p == r;
+       q = static_cast<std::uint64_t>(static_cast<double>(r) / dp)) {
+    r = q;
+    pk *= p;
+    term += pk;
+  }
+  rem = r;
+  sig *= term;
+}
+
+// Bucket entry of a large prime: the prime, and where in its block it hits.
 struct Hit {
   std::uint32_t prime;
   std::uint32_t offset;
@@ -49,10 +68,19 @@ struct Hit {
 
 SigmaSieve::SigmaSieve(std::uint64_t max_n) : max_n_(max_n) {
   if (max_n > kMaxN) throw std::invalid_argument("SigmaSieve: bound above kMaxN");
-  std::vector<std::uint64_t> ps;
-  primesieve::generate_primes(3, isqrt(max_n), &ps);
-  primes_.reserve(ps.size());
-  for (auto p : ps) primes_.push_back({p, inverse_mod_2_64(p), UINT64_MAX / p});
+  // Reserved from the bound pi(x) < 1.26 x / ln x, so the table is allocated
+  // once instead of growing (and briefly tripling) while primesieve fills it.
+  const std::uint64_t root = isqrt(max_n);
+  if (root >= 3) {
+    primes_.reserve(static_cast<std::size_t>(1.26 * static_cast<double>(root) /
+                                             std::log(static_cast<double>(root))) +
+                    16);
+  }
+  primesieve::generate_primes(3, root, &primes_);
+  for (std::uint32_t p : primes_) {
+    if (p >= kBlock) break;
+    small_.push_back({p, inverse_mod_2_64(p), UINT64_MAX / p});
+  }
 }
 
 void SigmaSieve::run(Range range, const BlockFn& on_block) const {
@@ -61,36 +89,30 @@ void SigmaSieve::run(Range range, const BlockFn& on_block) const {
     throw std::invalid_argument("SigmaSieve: range outside [1, max_n]");
   }
   const std::uint64_t root = isqrt(range.hi - 1);
-  const auto end = std::upper_bound(primes_.begin(), primes_.end(), root,
-                                    [](std::uint64_t v, const Prime& pr) { return v < pr.p; });
-  const auto nprimes = static_cast<std::size_t>(end - primes_.begin());
-  const auto split = static_cast<std::size_t>(
-      std::upper_bound(primes_.begin(), end, std::uint64_t{kBlock},
-                       [](std::uint64_t v, const Prime& pr) { return v < pr.p; }) -
-      primes_.begin());
+  const auto nprimes = static_cast<std::size_t>(
+      std::upper_bound(primes_.begin(), primes_.end(), root) - primes_.begin());
+  const std::size_t split = std::min(small_.size(), nprimes);
 
   // Small primes: offset of the next multiple, relative to the current block.
   std::vector<std::uint64_t> next(split);
   for (std::size_t j = 0; j < split; ++j) {
-    const std::uint64_t p = primes_[j].p;
+    const std::uint64_t p = small_[j].p;
     next[j] = (p - range.lo % p) % p;
   }
   // Large primes: a ring of buckets, one per block ahead. A prime below
   // root < nring * kBlock never jumps past the ring.
   const std::uint64_t nring = root / kBlock + 2;
-  std::vector<std::vector<Hit>> ring(nring);
+  BucketRing<Hit> ring(nring);
   const std::uint64_t length = range.size();
   for (std::size_t j = split; j < nprimes; ++j) {
-    const std::uint64_t p = primes_[j].p;
+    const std::uint32_t p = primes_[j];
     const std::uint64_t at = (p - range.lo % p) % p;  // offset from range.lo
     if (at < length) {
-      ring[(at / kBlock) % nring].push_back(
-          {static_cast<std::uint32_t>(j), static_cast<std::uint32_t>(at % kBlock)});
+      ring.push((at / kBlock) % nring, {p, static_cast<std::uint32_t>(at % kBlock)});
     }
   }
 
   Block blk{std::vector<std::uint64_t>(kBlock), std::vector<std::uint64_t>(kBlock)};
-  std::vector<Hit> hits;
   for (std::uint64_t b = 0, first = range.lo; first < range.hi; ++b, first += kBlock) {
     const auto len = static_cast<std::uint32_t>(std::min<std::uint64_t>(kBlock, range.hi - first));
     std::uint64_t* rem = blk.rem.data();
@@ -102,20 +124,22 @@ void SigmaSieve::run(Range range, const BlockFn& on_block) const {
       sig[i] = (std::uint64_t{2} << e) - 1;  // sigma(2^e)
     }
     for (std::size_t j = 0; j < split; ++j) {
-      const Prime pr = primes_[j];
+      const Prime pr = small_[j];
       std::uint64_t off = next[j];
-      for (; off < len; off += pr.p) apply_prime(rem[off], sig[off], pr);
+      for (; off < len; off += pr.p) apply_small_prime(rem[off], sig[off], pr);
       next[j] = off - len;
     }
-    hits.clear();
-    std::swap(hits, ring[b % nring]);
-    for (const Hit h : hits) {
-      const Prime& pr = primes_[h.prime];
-      apply_prime(rem[h.offset], sig[h.offset], pr);
-      const std::uint64_t at = b * kBlock + h.offset + pr.p;  // next multiple, from range.lo
-      if (at < length) {
-        ring[(at / kBlock) % nring].push_back({h.prime, static_cast<std::uint32_t>(at % kBlock)});
+    for (auto* bucket = ring.take(b % nring); bucket != nullptr;) {
+      for (std::uint32_t k = 0; k < bucket->size; ++k) {
+        const Hit h = bucket->entries[k];
+        apply_large_prime(rem[h.offset], sig[h.offset], h.prime);
+        const std::uint64_t at = b * kBlock + h.offset + h.prime;  // next multiple, from range.lo
+        if (at < length)
+          ring.push((at / kBlock) % nring, {h.prime, static_cast<std::uint32_t>(at % kBlock)});
       }
+      auto* done = bucket;
+      bucket = bucket->next;
+      ring.recycle(done);
     }
     for (std::uint32_t i = 0; i < len; ++i) {
       if (rem[i] > 1) sig[i] *= rem[i] + 1;  // the one prime factor above sqrt(n)

@@ -19,7 +19,8 @@
 // at 1e9.
 //
 // Memory: the block (2 x 8 x 32768 bytes), the sieving primes up to sqrt of
-// the bound (about 20 bytes each, 40 MiB at kMaxN) and the buckets.
+// the bound (4 bytes each) and one 8-byte bucket entry per large prime: about
+// 25 MiB at kMaxN (1.9 million primes), whatever the length of the range.
 #pragma once
 
 #include <cstdint>
@@ -37,6 +38,7 @@ class SigmaSieve {
   // 1.9 million primes) so a rank stays well under 64 MiB; sigma(n) < 7n
   // stays far from 2^64 there.
   static constexpr std::uint64_t kMaxN = 1'000'000'000'000'000;  // 1e15
+  static_assert(kMaxN < (std::uint64_t{1} << 53), "large primes divide in double precision");
   static constexpr std::uint32_t kBlock = 1u << 15;
 
   // Prepares the sieving primes for every range with hi - 1 <= max_n.
@@ -54,7 +56,8 @@ class SigmaSieve {
     std::uint64_t limit;  // (2^64 - 1) / p: x * inv <= limit iff p | x
   };
   std::uint64_t max_n_;
-  std::vector<Prime> primes_;  // odd primes up to sqrt(max_n), ascending
+  std::vector<std::uint32_t> primes_;  // odd primes up to sqrt(max_n), ascending
+  std::vector<Prime> small_;           // those below kBlock, with their inverses
 };
 
 }  // namespace rf

@@ -19,7 +19,7 @@ template <class W>
 concept Workload = requires(const W& w, Range chunk, const Yield& yield, typename W::Partial& into,
                             const typename W::Partial& from) {
   { w.process(chunk, yield) } -> std::same_as<typename W::Partial>;
-  { W::merge(into, from) };
+  {W::merge(into, from)};
 };
 
 }  // namespace rf
