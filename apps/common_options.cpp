@@ -13,12 +13,14 @@
 
 namespace rf::app {
 
-void add_common_options(CLI::App& cmd, CommonOptions& opts, std::uint64_t default_chunk) {
+void add_common_options(CLI::App& cmd, CommonOptions& opts, const std::string& default_chunk) {
   cmd.add_option("--schedule", opts.schedule,
-                 "static-block | static-cyclic | dynamic | guided (default dynamic)");
-  cmd.add_option("--chunk", opts.chunk,
-                 "chunk size K in items (default " + std::to_string(default_chunk) + ")");
-  cmd.add_option("--json", opts.json, "write the JSON report to FILE, or - for stdout");
+                 "static-block | static-cyclic | dynamic | guided (default dynamic)")
+      ->type_name("NAME");
+  cmd.add_option("--chunk", opts.chunk, "chunk size K in items (default " + default_chunk + ")")
+      ->type_name("K");
+  cmd.add_option("--json", opts.json, "write the JSON report to FILE, or - for stdout")
+      ->type_name("FILE");
   cmd.add_flag("--quiet", opts.quiet, "print only the results, no timing table");
 }
 
@@ -30,8 +32,8 @@ std::uint64_t parse_number(const std::string& option, const std::string& text,
   }
   const std::uint64_t value = std::get<std::uint64_t>(parsed);
   if (value < at_least) {
-    throw UsageError(option + ": must be at least " + std::to_string(at_least) + ", got '" +
-                     text + "'");
+    throw UsageError(option + ": must be at least " + std::to_string(at_least) + ", got '" + text +
+                     "'");
   }
   return value;
 }
@@ -42,7 +44,8 @@ ScheduleSpec schedule_from(const CommonOptions& opts, std::uint64_t default_chun
     throw UsageError("--schedule: unknown schedule '" + opts.schedule +
                      "' (use static-block, static-cyclic, dynamic or guided)");
   }
-  const std::uint64_t chunk = opts.chunk.empty() ? default_chunk : parse_number("--chunk", opts.chunk, 1);
+  const std::uint64_t chunk =
+      opts.chunk.empty() ? default_chunk : parse_number("--chunk", opts.chunk, 1);
   return {*kind, chunk};
 }
 
@@ -74,7 +77,9 @@ void check_outputs(const boost::mpi::communicator& comm, const CommonOptions& op
   if (!problem.empty()) throw UsageError(problem);
 }
 
-bool human_output_wanted(const CommonOptions& opts) { return opts.json != "-"; }
+bool human_output_wanted(const CommonOptions& opts) {
+  return opts.json != "-";
+}
 
 void write_json(const CommonOptions& opts, const RunReport& report) {
   if (opts.json.empty()) return;

@@ -25,7 +25,8 @@ struct CommonOptions {
   bool quiet = false;
 };
 
-void add_common_options(CLI::App& cmd, CommonOptions& opts, std::uint64_t default_chunk);
+// default_chunk describes the workload's default chunk size for --help.
+void add_common_options(CLI::App& cmd, CommonOptions& opts, const std::string& default_chunk);
 
 // Parses an integer option; at_least bounds it from below.
 std::uint64_t parse_number(const std::string& option, const std::string& text,

@@ -33,12 +33,14 @@ PerfectJob validate(const PerfectOptions& o) {
   if (from > to) throw UsageError("--from " + o.from + " is greater than --to " + o.to);
   const auto method = parse_perfect_method(o.method);
   if (!method) throw UsageError("--method: unknown method '" + o.method + "' (use sieve or trial)");
-  return {inclusive(from, to), *method, schedule_from(o.common, PerfectSearch::kDefaultChunk)};
+  return {inclusive(from, to), *method,
+          schedule_from(o.common, PerfectSearch::default_chunk(*method))};
 }
 
 nlohmann::json result_json(const PerfectPartial& r) {
-  return {{"perfect_numbers", r.perfect_numbers},
-          {"counts", {{"deficient", r.deficient}, {"perfect", r.perfect}, {"abundant", r.abundant}}}};
+  return {
+      {"perfect_numbers", r.perfect_numbers},
+      {"counts", {{"deficient", r.deficient}, {"perfect", r.perfect}, {"abundant", r.abundant}}}};
 }
 
 void print_summary(const PerfectJob& job, const RunReport& report, const PerfectPartial& r,
@@ -93,11 +95,17 @@ int run_perfect(const boost::mpi::communicator& comm, const PerfectOptions& o) {
 Command add_perfect_command(CLI::App& app) {
   auto opts = std::make_shared<PerfectOptions>();
   CLI::App* cmd = app.add_subcommand("perfect", "search [from, to] for perfect numbers");
-  cmd->add_option("--to", opts->to, "last number to test (required; up to 1e15)")->required();
-  cmd->add_option("--from", opts->from, "first number to test (default 1)");
+  cmd->add_option("--to", opts->to, "last number to test (required; up to 1e15)")
+      ->required()
+      ->type_name("N");
+  cmd->add_option("--from", opts->from, "first number to test (default 1)")->type_name("N");
   cmd->add_option("--method", opts->method,
-                  "sieve (segmented divisor-sum sieve, default) | trial (divisors up to sqrt n)");
-  add_common_options(*cmd, opts->common, PerfectSearch::kDefaultChunk);
+                  "sieve (segmented divisor-sum sieve, default) | trial (divisors up to sqrt n)")
+      ->type_name("METHOD");
+  add_common_options(
+      *cmd, opts->common,
+      std::to_string(PerfectSearch::default_chunk(PerfectMethod::Sieve)) + " for sieve, " +
+          std::to_string(PerfectSearch::default_chunk(PerfectMethod::Trial)) + " for trial");
   return {cmd, [opts](const boost::mpi::communicator& comm) { return run_perfect(comm, *opts); }};
 }
 

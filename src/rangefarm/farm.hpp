@@ -25,8 +25,8 @@ namespace rf {
 using ChunkFn = std::function<void(Range chunk, const Yield& yield)>;
 
 // Runs this rank's part of the schedule; returns this rank's timing.
-RankTiming run_schedule(const boost::mpi::communicator& comm, Range range,
-                        const ScheduleSpec& spec, const ChunkFn& process);
+RankTiming run_schedule(const boost::mpi::communicator& comm, Range range, const ScheduleSpec& spec,
+                        const ChunkFn& process);
 
 template <class Partial>
 struct FarmOutcome {

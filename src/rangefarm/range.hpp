@@ -17,11 +17,13 @@ struct Range {
 
   template <class Archive>
   void serialize(Archive& ar, unsigned /*version*/) {
-    ar & lo & hi;
+    ar& lo& hi;
   }
 };
 
 // Inclusive [from, to] as used on the command line.
-inline Range inclusive(std::uint64_t from, std::uint64_t to) { return Range{from, to + 1}; }
+inline Range inclusive(std::uint64_t from, std::uint64_t to) {
+  return Range{from, to + 1};
+}
 
 }  // namespace rf

@@ -65,6 +65,8 @@ std::string host_name() {
   return buf.data();
 }
 
-std::string rangefarm_version() { return kVersion; }
+std::string rangefarm_version() {
+  return kVersion;
+}
 
 }  // namespace rf

@@ -19,7 +19,7 @@ struct RankTiming {
 
   template <class Archive>
   void serialize(Archive& ar, unsigned /*version*/) {
-    ar & rank & busy_s & wait_s & chunks & items;
+    ar& rank& busy_s& wait_s& chunks& items;
   }
 };
 

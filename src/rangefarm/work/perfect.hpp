@@ -36,9 +36,12 @@ struct PerfectPartial {
 class PerfectSearch {
  public:
   using Partial = PerfectPartial;
-  // Default chunk: large enough that the per-chunk set-up of the sieve
-  // (one division per sieving prime) is noise, small enough for balance.
-  static constexpr std::uint64_t kDefaultChunk = 10'000'000;
+  // Default chunk: for the sieve, large enough that its per-chunk set-up
+  // (one division per sieving prime) is noise and small enough for balance;
+  // the trial test costs sqrt(n) per number, so far fewer numbers per chunk.
+  static constexpr std::uint64_t default_chunk(PerfectMethod m) {
+    return m == PerfectMethod::Sieve ? 10'000'000 : 10'000;
+  }
   static constexpr std::uint64_t kMaxN = SigmaSieve::kMaxN;
 
   PerfectSearch(PerfectMethod method, std::uint64_t max_n);
