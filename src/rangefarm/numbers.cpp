@@ -32,7 +32,9 @@ std::variant<std::uint64_t, std::string> parse_count(std::string_view text) {
   unsigned exponent = 0;
   if (!expo.empty()) {
     const auto [q, ec2] = std::from_chars(expo.data(), expo.data() + expo.size(), exponent);
-    if (ec2 != std::errc{} || exponent > 19) return shown + " is too large (the limit is 2^64 - 1)";
+    if (ec2 != std::errc{} || (exponent > 19 && value != 0)) {
+      return shown + " is too large (the limit is 2^64 - 1)";
+    }
   }
   for (unsigned i = 0; i < exponent && value != 0; ++i) {
     if (value > UINT64_MAX / 10) return shown + " is too large (the limit is 2^64 - 1)";

@@ -64,7 +64,7 @@ std::vector<Range> static_chunks(const ScheduleSpec& spec, Range range, int rank
   const std::uint64_t nchunks = range.size() / k + (range.size() % k != 0);
   for (std::uint64_t i = r; i < nchunks; i += p) {
     const std::uint64_t lo = range.lo + i * k;
-    out.push_back({lo, std::min(range.hi, lo + k)});
+    out.push_back({lo, lo + std::min(k, range.hi - lo)});  // no lo + k: it may pass 2^64
   }
   return out;
 }
@@ -80,7 +80,7 @@ std::optional<Range> ChunkDispenser::next() {
   std::uint64_t size = spec_.chunk;
   if (spec_.kind == ScheduleKind::Guided) {
     // Big chunks while much is left, shrinking towards K for the tail.
-    const std::uint64_t share = (left + 2 * nranks_ - 1) / (2 * nranks_);
+    const std::uint64_t share = left / (2 * nranks_) + (left % (2 * nranks_) != 0);
     size = std::max(size, share);
   }
   size = std::min(size, left);

@@ -35,7 +35,7 @@ struct RunReport {
   double wall_s = 0;
 
   [[nodiscard]] nlohmann::json to_json() const;
-  // The per-rank table with the totals and imbalance under it.
+  // The per-rank table with the imbalance under it.
   void print_timing_table(std::ostream& out) const;
 };
 

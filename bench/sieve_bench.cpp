@@ -1,0 +1,155 @@
+// Micro-benchmarks of the `perfect` workload, one thread, no MPI:
+//
+//   BM_SigmaSieveRun/count/start   SigmaSieve::run over [start, start + count),
+//                                  sigma only (the consumer reads one value).
+//   BM_PerfectProcess/method/to    PerfectSearch::process over [1, to], sieve
+//                                  (method 0) against trial division (method 1).
+//   BM_PerfectProcessSieve/...     PerfectSearch::process by sieve over the same
+//                                  ranges as BM_SigmaSieveRun: the difference is
+//                                  what classification (and the yield call) costs.
+//   BM_ClassifyKernel              the classification loop alone, on precomputed
+//                                  sigma values (a copy of the loop in perfect.cpp,
+//                                  which is internal there).
+//
+// Every benchmark reports items (numbers) per second. Set-up (sieving primes,
+// PerfectSearch construction) is outside the timed loop; the per-call set-up of
+// run() (first multiples, bucket ring) is inside, as it is per chunk in the app.
+//
+// Run: build/bench/sieve_bench [--benchmark_filter=REGEX] [--benchmark_min_time=0.1]
+#include <benchmark/benchmark.h>
+
+#include <cstdint>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "rangefarm/range.hpp"
+#include "rangefarm/work/perfect.hpp"
+#include "rangefarm/work/perfect_sieve.hpp"
+
+namespace {
+
+constexpr std::int64_t kE6 = 1'000'000;
+constexpr std::int64_t kE7 = 10'000'000;
+constexpr std::int64_t kE9 = 1'000'000'000;
+constexpr std::int64_t kE12 = 1'000'000'000'000;
+
+// Short but stable enough on a loaded 2-core machine.
+constexpr double kMinTime = 0.3;
+
+rf::Range range_at(std::int64_t start, std::int64_t count) {
+  const auto lo = static_cast<std::uint64_t>(start);
+  return rf::Range{lo, lo + static_cast<std::uint64_t>(count)};
+}
+
+// ---------------------------------------------------------------------------
+// SigmaSieve::run, sigma only.
+
+void BM_SigmaSieveRun(benchmark::State& state) {
+  const std::int64_t count = state.range(0);
+  const std::int64_t start = state.range(1);
+  const rf::Range range = range_at(start, count);
+  const rf::SigmaSieve sieve(range.hi - 1);
+  std::uint64_t sink = 0;
+  for (auto _ : state) {
+    sieve.run(range, [&](std::uint64_t first, std::span<const std::uint64_t> sigma) {
+      sink += first ^ sigma.back();
+    });
+    benchmark::DoNotOptimize(sink);
+  }
+  state.SetItemsProcessed(state.iterations() * count);
+}
+BENCHMARK(BM_SigmaSieveRun)
+    ->ArgNames({"count", "start"})
+    ->ArgsProduct({{kE6, kE7}, {1, kE9, kE12}})
+    ->Unit(benchmark::kMillisecond)
+    ->MinTime(kMinTime);
+
+// ---------------------------------------------------------------------------
+// PerfectSearch::process, sieve against trial division, over [1, to].
+
+// Every perfect number up to 1e6: a wrong answer stops the benchmark.
+constexpr std::uint64_t kPerfectUpTo1e6 = 4;  // 6, 28, 496, 8128
+
+void BM_PerfectProcess(benchmark::State& state) {
+  const auto method = state.range(0) == 0 ? rf::PerfectMethod::Sieve : rf::PerfectMethod::Trial;
+  const std::int64_t to = state.range(1);
+  const rf::Range range = rf::inclusive(1, static_cast<std::uint64_t>(to));
+  const rf::PerfectSearch search(method, range.hi - 1);
+  const rf::Yield yield = [] {};
+  state.SetLabel(std::string(rf::perfect_method_name(method)));
+  for (auto _ : state) {
+    const rf::PerfectPartial r = search.process(range, yield);
+    if (r.perfect != kPerfectUpTo1e6 || r.deficient + r.perfect + r.abundant != range.size()) {
+      state.SkipWithError("wrong counts");
+      break;
+    }
+    benchmark::DoNotOptimize(r.abundant);
+  }
+  state.SetItemsProcessed(state.iterations() * to);
+}
+// Trial division over [1, 1e6] takes a second or more: one iteration is
+// enough there (MinTime stops after the first one that exceeds it).
+BENCHMARK(BM_PerfectProcess)
+    ->ArgNames({"trial", "to"})
+    ->ArgsProduct({{0, 1}, {100'000, kE6}})
+    ->Unit(benchmark::kMillisecond)
+    ->MinTime(0.2);
+
+// ---------------------------------------------------------------------------
+// Classification overhead: PerfectSearch::process by sieve over the same
+// ranges as BM_SigmaSieveRun (compare items/s pairwise).
+
+void BM_PerfectProcessSieve(benchmark::State& state) {
+  const std::int64_t count = state.range(0);
+  const std::int64_t start = state.range(1);
+  const rf::Range range = range_at(start, count);
+  const rf::PerfectSearch search(rf::PerfectMethod::Sieve, range.hi - 1);
+  const rf::Yield yield = [] {};
+  for (auto _ : state) {
+    const rf::PerfectPartial r = search.process(range, yield);
+    benchmark::DoNotOptimize(r.abundant);
+  }
+  state.SetItemsProcessed(state.iterations() * count);
+}
+BENCHMARK(BM_PerfectProcessSieve)
+    ->ArgNames({"count", "start"})
+    ->ArgsProduct({{kE7}, {1, kE9, kE12}})
+    ->Unit(benchmark::kMillisecond)
+    ->MinTime(kMinTime);
+
+// The classification loop alone, on one block of real sigma values near 1e9
+// (same code as classify() in perfect.cpp, which is not exported).
+void classify_copy(std::uint64_t first, std::span<const std::uint64_t> sigma,
+                   rf::PerfectPartial& out) {
+  std::uint64_t less = 0;
+  std::uint64_t more = 0;
+  for (std::size_t i = 0; i < sigma.size(); ++i) {
+    const std::uint64_t twice = 2 * (first + i);
+    less += sigma[i] < twice;
+    more += sigma[i] > twice;
+    if (sigma[i] == twice) out.perfect_numbers.push_back(first + i);
+  }
+  out.deficient += less;
+  out.abundant += more;
+  out.perfect = out.perfect_numbers.size();
+}
+
+void BM_ClassifyKernel(benchmark::State& state) {
+  const rf::Range range = range_at(kE9, rf::SigmaSieve::kBlock);
+  const rf::SigmaSieve sieve(range.hi - 1);
+  std::vector<std::uint64_t> sigma;
+  sieve.run(range, [&](std::uint64_t, std::span<const std::uint64_t> s) {
+    sigma.insert(sigma.end(), s.begin(), s.end());
+  });
+  for (auto _ : state) {
+    rf::PerfectPartial out;
+    classify_copy(range.lo, sigma, out);
+    benchmark::DoNotOptimize(out.abundant);
+    benchmark::DoNotOptimize(out.deficient);
+  }
+  state.SetItemsProcessed(state.iterations() * static_cast<std::int64_t>(sigma.size()));
+}
+BENCHMARK(BM_ClassifyKernel)->Unit(benchmark::kMicrosecond)->MinTime(kMinTime);
+
+}  // namespace

@@ -1,0 +1,311 @@
+#!/usr/bin/env python3
+"""End-to-end tests of the rangefarm command line.
+
+Drives the built binary both as an MPI singleton and under ``mpirun -q``:
+bad input must give exit status 2, one ``rangefarm: error:`` line on stderr
+and nothing on stdout; good runs must give the right numbers and a JSON
+report that accounts for every item.
+
+Usage: test_cli.py --binary PATH [--mpirun PATH] [unittest options]
+"""
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import unittest
+
+BINARY = None
+MPIRUN = None
+RUN_TIMEOUT_S = 120
+
+SCHEDULES = ("static-block", "static-cyclic", "dynamic", "guided")
+PERFECT_TO_10000 = [6, 28, 496, 8128]
+COUNTS_TO_10000 = {"deficient": 7508, "perfect": 4, "abundant": 2488}
+
+# Open MPI as root, more ranks than cores, and no banner when a rank exits
+# non-zero; set here so the script also runs outside ctest.
+MPI_ENV = {
+    "OMPI_ALLOW_RUN_AS_ROOT": "1",
+    "OMPI_ALLOW_RUN_AS_ROOT_CONFIRM": "1",
+    "OMPI_MCA_rmaps_base_oversubscribe": "1",
+    "OMPI_MCA_orte_execute_quiet": "1",
+}
+
+# (name, arguments): each must be rejected as bad input.
+BAD_INPUTS = [
+    ("missing_to", ["perfect"]),
+    ("to_not_a_number", ["perfect", "--to", "abc"]),
+    ("to_zero", ["perfect", "--to", "0"]),
+    ("to_negative", ["perfect", "--to", "-5"]),
+    ("to_fraction", ["perfect", "--to", "1.5e3"]),
+    ("to_above_max", ["perfect", "--to", "1e16"]),
+    ("to_overflow", ["perfect", "--to", "18446744073709551616"]),
+    ("from_zero", ["perfect", "--from", "0", "--to", "100"]),
+    ("from_above_to", ["perfect", "--from", "100", "--to", "10"]),
+    ("unknown_method", ["perfect", "--to", "100", "--method", "magic"]),
+    ("unknown_schedule", ["perfect", "--to", "100", "--schedule", "fastest"]),
+    ("chunk_zero", ["perfect", "--to", "100", "--chunk", "0"]),
+    ("chunk_negative", ["perfect", "--to", "100", "--chunk", "-1"]),
+    ("unknown_option", ["perfect", "--to", "100", "--bogus-option"]),
+    ("no_subcommand", []),
+    ("unknown_subcommand", ["frobnicate"]),
+]
+
+LAUNCHES = (("singleton", None), ("mpirun_np2", 2))
+
+
+def run_rangefarm(args, np=None, cwd=None):
+    """Runs the binary (directly, or under mpirun -q -np NP)."""
+    if np is None:
+        cmd = [BINARY] + list(args)
+    else:
+        cmd = [MPIRUN, "-q", "-np", str(np), BINARY] + list(args)
+    env = dict(os.environ, **MPI_ENV)
+    try:
+        return subprocess.run(cmd, cwd=cwd, env=env, capture_output=True,
+                              text=True, timeout=RUN_TIMEOUT_S, check=False)
+    except subprocess.TimeoutExpired as exc:
+        raise AssertionError(
+            f"timed out after {RUN_TIMEOUT_S} s: {' '.join(cmd)}") from exc
+
+
+def describe(args, np, proc):
+    launch = "singleton" if np is None else f"mpirun -q -np {np}"
+    return (f"\n  command: {launch} rangefarm {' '.join(args)}"
+            f"\n  exit status: {proc.returncode}"
+            f"\n  stdout: {proc.stdout!r}\n  stderr: {proc.stderr!r}")
+
+
+class BadInputTest(unittest.TestCase):
+    """Bad input: status 2, nothing on stdout, one error line, no banner."""
+
+    def setUp(self):
+        self.workdir = tempfile.mkdtemp(prefix="rangefarm-cli-")
+
+    def tearDown(self):
+        shutil.rmtree(self.workdir, ignore_errors=True)
+
+    def assert_rejected(self, args, np):
+        proc = run_rangefarm(args, np, cwd=self.workdir)
+        info = describe(args, np, proc)
+        self.assertEqual(proc.returncode, 2, info)
+        self.assertEqual(proc.stdout, "", info)
+        lines = proc.stderr.splitlines()
+        self.assertEqual(len(lines), 1, "want exactly one stderr line" + info)
+        self.assertTrue(lines[0].strip(), info)
+        self.assertTrue(lines[0].startswith("rangefarm: error:"), info)
+        for banner in ("MPI_ABORT", "----"):
+            self.assertNotIn(banner, proc.stderr, info)
+            self.assertNotIn(banner, proc.stdout, info)
+
+    def check_all_launches(self, args):
+        for launch, np in LAUNCHES:
+            with self.subTest(launch=launch):
+                self.assert_rejected(args, np)
+
+    def test_json_into_missing_directory(self):
+        missing_dir = os.path.join(self.workdir, "nonexistent-dir")
+        for path in ("/nonexistent-dir/x.json",
+                     os.path.join(missing_dir, "x.json")):
+            for launch, np in LAUNCHES:
+                with self.subTest(path=path, launch=launch):
+                    self.assert_rejected(
+                        ["perfect", "--to", "100", "--json", path], np)
+                    self.assertFalse(os.path.exists(path))
+                    self.assertFalse(os.path.exists(path + ".tmp"))
+                    self.assertFalse(os.path.exists(os.path.dirname(path)))
+        self.assertEqual(os.listdir(self.workdir), [])
+
+    def test_json_onto_existing_directory(self):
+        target = os.path.join(self.workdir, "out")
+        os.mkdir(target)
+        for launch, np in LAUNCHES:
+            with self.subTest(launch=launch):
+                self.assert_rejected(
+                    ["perfect", "--to", "100", "--json", target], np)
+                self.assertTrue(os.path.isdir(target))
+                self.assertEqual(os.listdir(target), [])
+                self.assertEqual(os.listdir(self.workdir), ["out"])
+
+
+def _add_bad_input_test(name, args):
+    def test(self):
+        self.check_all_launches(args)
+    test.__doc__ = "rejects: rangefarm " + (" ".join(args) or "(no args)")
+    setattr(BadInputTest, "test_" + name, test)
+
+
+for _name, _args in BAD_INPUTS:
+    _add_bad_input_test(_name, _args)
+
+
+class PerfectRunTest(unittest.TestCase):
+    """Good runs of `perfect`, checked through the JSON report."""
+
+    def run_json(self, args, np):
+        """Runs with --json - and returns the single JSON object on stdout."""
+        args = list(args) + ["--json", "-"]
+        proc = run_rangefarm(args, np)
+        info = describe(args, np, proc)
+        self.assertEqual(proc.returncode, 0, info)
+        try:
+            report = json.loads(proc.stdout)
+        except json.JSONDecodeError as exc:
+            self.fail(f"stdout is not one JSON object ({exc}){info}")
+        self.assertIsInstance(report, dict, info)
+        return report, info
+
+    def assert_report(self, report, info, *, ranks, lo, hi, perfect,
+                      counts=None, method="sieve", schedule=None, chunk=None):
+        self.assertEqual(report["workload"], "perfect", info)
+        self.assertEqual(report["result"]["perfect_numbers"], perfect, info)
+        if counts is not None:
+            self.assertEqual(report["result"]["counts"], counts, info)
+        items = hi - lo + 1
+        self.assertEqual(sum(report["result"]["counts"].values()), items,
+                         info)
+        self.assertEqual(report["items_total"], items, info)
+        self.assertEqual(report["ranks"], ranks, info)
+        timing_ranks = report["timing"]["ranks"]
+        self.assertEqual(len(timing_ranks), ranks, info)
+        self.assertEqual(sorted(r["rank"] for r in timing_ranks),
+                         list(range(ranks)), info)
+        self.assertEqual(sum(r["items"] for r in timing_ranks), items, info)
+        params = report["params"]
+        self.assertEqual(params["from"], lo, info)
+        self.assertEqual(params["to"], hi, info)
+        self.assertEqual(params["method"], method, info)
+        if schedule is not None:
+            self.assertEqual(params["schedule"], schedule, info)
+        if chunk is not None:
+            self.assertEqual(params["chunk"], chunk, info)
+        # max/mean busy time; allow for rounding when the ranks tie.
+        self.assertGreaterEqual(report["imbalance"], 1.0 - 1e-9, info)
+        for key in ("host", "version"):
+            self.assertIsInstance(report.get(key), str, info)
+            self.assertTrue(report[key], info)
+
+    def check_schedules(self, np):
+        for schedule in SCHEDULES:
+            with self.subTest(schedule=schedule):
+                report, info = self.run_json(
+                    ["perfect", "--to", "10000", "--schedule", schedule,
+                     "--chunk", "700"], np)
+                self.assert_report(report, info, ranks=np, lo=1, hi=10000,
+                                   perfect=PERFECT_TO_10000,
+                                   counts=COUNTS_TO_10000,
+                                   schedule=schedule, chunk=700)
+                self.assertEqual(set(report["params"]),
+                                 {"from", "to", "method", "schedule",
+                                  "chunk"}, info)
+
+    def test_schedules_np1(self):
+        self.check_schedules(1)
+
+    def test_schedules_np2(self):
+        self.check_schedules(2)
+
+    def test_schedules_np3_oversubscribed(self):
+        self.check_schedules(3)
+
+    def test_schedules_np4_oversubscribed(self):
+        self.check_schedules(4)
+
+    def test_trial_method_np2(self):
+        report, info = self.run_json(
+            ["perfect", "--to", "10000", "--method", "trial"], 2)
+        self.assert_report(report, info, ranks=2, lo=1, hi=10000,
+                           perfect=PERFECT_TO_10000, counts=COUNTS_TO_10000,
+                           method="trial")
+
+    def test_more_ranks_than_chunks_np4(self):
+        for schedule in SCHEDULES:
+            with self.subTest(schedule=schedule):
+                report, info = self.run_json(
+                    ["perfect", "--to", "50", "--chunk", "1000",
+                     "--schedule", schedule], 4)
+                self.assert_report(report, info, ranks=4, lo=1, hi=50,
+                                   perfect=[6, 28], schedule=schedule,
+                                   chunk=1000)
+
+    def test_high_range_np2(self):
+        report, info = self.run_json(
+            ["perfect", "--from", "8589860000", "--to", "8589870000"], 2)
+        self.assert_report(report, info, ranks=2, lo=8589860000,
+                           hi=8589870000, perfect=[8589869056])
+
+    def test_scientific_to(self):
+        report, info = self.run_json(["perfect", "--to", "1e4"], 2)
+        self.assert_report(report, info, ranks=2, lo=1, hi=10000,
+                           perfect=PERFECT_TO_10000, counts=COUNTS_TO_10000)
+
+    def test_json_file(self):
+        args = ["perfect", "--to", "10000", "--chunk", "700"]
+        expected, _ = self.run_json(args, 2)
+        with tempfile.TemporaryDirectory(prefix="rangefarm-cli-") as tmp:
+            path = os.path.join(tmp, "report.json")
+            file_args = args + ["--json", path]
+            proc = run_rangefarm(file_args, 2, cwd=tmp)
+            info = describe(file_args, 2, proc)
+            self.assertEqual(proc.returncode, 0, info)
+            self.assertIn("perfect numbers: 6 28 496 8128", proc.stdout, info)
+            self.assertNotIn("{", proc.stdout, info)
+            self.assertEqual(os.listdir(tmp), ["report.json"], info)
+            with open(path, encoding="utf-8") as f:
+                report = json.load(f)
+        self.assert_report(report, info, ranks=2, lo=1, hi=10000,
+                           perfect=PERFECT_TO_10000, counts=COUNTS_TO_10000,
+                           schedule="dynamic", chunk=700)
+        # The same object as --json -, up to the timings.
+        self.assertEqual(set(report), set(expected))
+        for key in set(expected) - {"timing", "imbalance"}:
+            self.assertEqual(report[key], expected[key], key)
+
+
+class HelpTest(unittest.TestCase):
+    """--help exits 0 and describes the command line."""
+
+    def run_help(self, args, np=None):
+        proc = run_rangefarm(args, np)
+        info = describe(args, np, proc)
+        self.assertEqual(proc.returncode, 0, info)
+        return proc.stdout, info
+
+    def test_top_level_help(self):
+        for launch, np in LAUNCHES:
+            with self.subTest(launch=launch):
+                out, info = self.run_help(["--help"], np)
+                self.assertIn("perfect", out, info)
+                # Only rank 0 prints it.
+                self.assertEqual(out.count("Usage:"), 1, info)
+
+    def test_perfect_help(self):
+        out, info = self.run_help(["perfect", "--help"])
+        for text in ("--schedule", "--chunk", "10000000"):
+            self.assertIn(text, out, info)
+        self.assertIn("default 10000000", out, info)
+
+
+def main():
+    global BINARY, MPIRUN
+    parser = argparse.ArgumentParser(add_help=False)
+    parser.add_argument("--binary", default=os.environ.get("RANGEFARM_BIN"),
+                        help="the rangefarm executable to test")
+    parser.add_argument("--mpirun", default=shutil.which("mpirun"),
+                        help="Open MPI's mpirun (default: from PATH)")
+    opts, rest = parser.parse_known_args()
+    if not opts.binary or not os.access(opts.binary, os.X_OK):
+        sys.exit(f"test_cli.py: --binary: not an executable: {opts.binary}")
+    if not opts.mpirun:
+        sys.exit("test_cli.py: mpirun not found (give --mpirun)")
+    BINARY = os.path.abspath(opts.binary)
+    MPIRUN = opts.mpirun
+    unittest.main(argv=[sys.argv[0]] + rest, verbosity=2)
+
+
+if __name__ == "__main__":
+    main()
