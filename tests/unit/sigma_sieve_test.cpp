@@ -297,6 +297,25 @@ TEST(SigmaSieve, RejectsWhatItCannotDo) {
   EXPECT_NO_THROW(sieve.run({990, 1001}, ignore));
 }
 
+// OEIS A322287: odd abundant numbers below 10^k, k = 3..8. Odd numbers have
+// no factor 2, so this checks the odd-prime part of the sieve alone.
+TEST(SigmaSieve, OddAbundantCountsMatchOeis) {
+  const std::array<std::uint64_t, 6> expected{1, 23, 210, 1996, 20661, 205366};
+  const SigmaSieve sieve(100'000'000);
+  std::uint64_t bound = 1000;
+  for (std::uint64_t want : expected) {
+    std::uint64_t odd_abundant = 0;
+    sieve.run({1, bound}, [&](std::uint64_t first, std::span<const std::uint64_t> sigma) {
+      for (std::size_t i = 0; i < sigma.size(); ++i) {
+        const std::uint64_t n = first + i;
+        odd_abundant += (n & 1) != 0 && sigma[i] > 2 * n;
+      }
+    });
+    EXPECT_EQ(odd_abundant, want) << "below " << bound;
+    bound *= 10;
+  }
+}
+
 TEST(SigmaTrial, MatchesTheReference) {
   std::vector<u64> ns;
   for (u64 n = 1; n <= 200; ++n) ns.push_back(n);
