@@ -118,23 +118,7 @@ BENCHMARK(BM_PerfectProcessSieve)
     ->Unit(benchmark::kMillisecond)
     ->MinTime(kMinTime);
 
-// The classification loop alone, on one block of real sigma values near 1e9
-// (same code as classify() in perfect.cpp, which is not exported).
-void classify_copy(std::uint64_t first, std::span<const std::uint64_t> sigma,
-                   rf::PerfectPartial& out) {
-  std::uint64_t less = 0;
-  std::uint64_t more = 0;
-  for (std::size_t i = 0; i < sigma.size(); ++i) {
-    const std::uint64_t twice = 2 * (first + i);
-    less += sigma[i] < twice;
-    more += sigma[i] > twice;
-    if (sigma[i] == twice) out.perfect_numbers.push_back(first + i);
-  }
-  out.deficient += less;
-  out.abundant += more;
-  out.perfect = out.perfect_numbers.size();
-}
-
+// The classification loop alone, on one block of real sigma values near 1e9.
 void BM_ClassifyKernel(benchmark::State& state) {
   const rf::Range range = range_at(kE9, rf::SigmaSieve::kBlock);
   const rf::SigmaSieve sieve(range.hi - 1);
@@ -144,7 +128,7 @@ void BM_ClassifyKernel(benchmark::State& state) {
   });
   for (auto _ : state) {
     rf::PerfectPartial out;
-    classify_copy(range.lo, sigma, out);
+    rf::classify_sigma(range.lo, sigma, out);
     benchmark::DoNotOptimize(out.abundant);
     benchmark::DoNotOptimize(out.deficient);
   }

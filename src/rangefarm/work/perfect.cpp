@@ -8,8 +8,14 @@
 namespace rf {
 namespace {
 
-// Adds sigma values of consecutive n = first, first + 1, ... to the counts.
-void classify(std::uint64_t first, std::span<const std::uint64_t> sigma, PerfectPartial& out) {
+// The trial method yields every this many numbers (about a millisecond's
+// work near 1e9; the sieve yields once per block).
+constexpr std::uint64_t kTrialSlice = 256;
+
+}  // namespace
+
+void classify_sigma(std::uint64_t first, std::span<const std::uint64_t> sigma,
+                    PerfectPartial& out) {
   std::uint64_t less = 0;
   std::uint64_t more = 0;
   for (std::size_t i = 0; i < sigma.size(); ++i) {
@@ -22,12 +28,6 @@ void classify(std::uint64_t first, std::span<const std::uint64_t> sigma, Perfect
   out.abundant += more;
   out.perfect = out.perfect_numbers.size();
 }
-
-// The trial method yields every this many numbers (about a millisecond's
-// work near 1e9; the sieve yields once per block).
-constexpr std::uint64_t kTrialSlice = 256;
-
-}  // namespace
 
 std::optional<PerfectMethod> parse_perfect_method(std::string_view name) {
   if (name == "sieve") return PerfectMethod::Sieve;
@@ -47,7 +47,7 @@ PerfectPartial PerfectSearch::process(Range chunk, const Yield& yield) const {
   PerfectPartial out;
   if (sieve_) {
     sieve_->run(chunk, [&](std::uint64_t first, std::span<const std::uint64_t> sigma) {
-      classify(first, sigma, out);
+      classify_sigma(first, sigma, out);
       yield();
     });
     return out;
@@ -56,7 +56,7 @@ PerfectPartial PerfectSearch::process(Range chunk, const Yield& yield) const {
   for (std::uint64_t first = chunk.lo; first < chunk.hi; first += sigma.size()) {
     sigma.resize(std::min(kTrialSlice, chunk.hi - first));
     for (std::size_t i = 0; i < sigma.size(); ++i) sigma[i] = sigma_trial(first + i);
-    classify(first, sigma, out);
+    classify_sigma(first, sigma, out);
     yield();
   }
   return out;

@@ -7,6 +7,7 @@
 #include <boost/serialization/vector.hpp>
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string_view>
 #include <vector>
 
@@ -32,6 +33,10 @@ struct PerfectPartial {
     ar& deficient& perfect& abundant& perfect_numbers;
   }
 };
+
+// Adds sigma(n) of consecutive n = first, first + 1, ... to the counts and
+// the list of perfect numbers.
+void classify_sigma(std::uint64_t first, std::span<const std::uint64_t> sigma, PerfectPartial& out);
 
 class PerfectSearch {
  public:
