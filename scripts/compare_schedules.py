@@ -7,7 +7,6 @@ found the same result, since a schedule must never change the answer.
 """
 import json
 import sys
-from pathlib import Path
 
 
 def load(paths):

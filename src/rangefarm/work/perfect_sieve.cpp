@@ -20,11 +20,6 @@ std::uint64_t inverse_mod_2_64(std::uint64_t a) {
   return x;
 }
 
-struct Block {
-  std::vector<std::uint64_t> rem;
-  std::vector<std::uint64_t> sig;
-};
-
 // Strips every factor p from rem, multiplies sig by sigma(p^e).
 template <class P>
 inline void apply_small_prime(std::uint64_t& rem, std::uint64_t& sig, const P& pr) {
@@ -112,11 +107,12 @@ void SigmaSieve::run(Range range, const BlockFn& on_block) const {
     }
   }
 
-  Block blk{std::vector<std::uint64_t>(kBlock), std::vector<std::uint64_t>(kBlock)};
+  std::vector<std::uint64_t> rem_block(kBlock);  // cofactor not yet sieved out
+  std::vector<std::uint64_t> sig_block(kBlock);  // sigma of the part sieved out
   for (std::uint64_t b = 0, first = range.lo; first < range.hi; ++b, first += kBlock) {
     const auto len = static_cast<std::uint32_t>(std::min<std::uint64_t>(kBlock, range.hi - first));
-    std::uint64_t* rem = blk.rem.data();
-    std::uint64_t* sig = blk.sig.data();
+    std::uint64_t* rem = rem_block.data();
+    std::uint64_t* sig = sig_block.data();
     for (std::uint32_t i = 0; i < len; ++i) {
       const std::uint64_t n = first + i;
       const int e = std::countr_zero(n);
