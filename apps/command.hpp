@@ -15,5 +15,6 @@ struct Command {
 };
 
 Command add_perfect_command(CLI::App& app);
+Command add_factorial_command(CLI::App& app);
 
 }  // namespace rf::app

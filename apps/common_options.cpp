@@ -67,14 +67,26 @@ std::string unwritable_reason(const std::string& path) {
 
 }  // namespace
 
-void check_outputs(const boost::mpi::communicator& comm, const CommonOptions& opts) {
+void agree_on_rank0(const boost::mpi::communicator& comm,
+                    const std::function<std::string()>& check) {
   std::string problem;
-  if (comm.rank() == 0 && !opts.json.empty() && opts.json != "-") {
-    const std::string why = unwritable_reason(opts.json);
-    if (!why.empty()) problem = "--json: cannot write '" + opts.json + "': " + why;
-  }
+  if (comm.rank() == 0) problem = check();
   boost::mpi::broadcast(comm, problem, 0);
   if (!problem.empty()) throw UsageError(problem);
+}
+
+void check_outputs(const boost::mpi::communicator& comm, const CommonOptions& opts,
+                   const std::vector<OutputFile>& more) {
+  std::vector<OutputFile> files = more;
+  if (opts.json != "-") files.insert(files.begin(), {"--json", opts.json});
+  agree_on_rank0(comm, [&files] {
+    for (const OutputFile& f : files) {
+      if (f.path.empty()) continue;
+      const std::string why = unwritable_reason(f.path);
+      if (!why.empty()) return f.option + ": cannot write '" + f.path + "': " + why;
+    }
+    return std::string();
+  });
 }
 
 bool human_output_wanted(const CommonOptions& opts) {

@@ -5,8 +5,10 @@
 #include <CLI/CLI.hpp>
 #include <boost/mpi/communicator.hpp>
 #include <cstdint>
+#include <functional>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 #include "rangefarm/schedule.hpp"
 #include "rangefarm/stats.hpp"
@@ -35,9 +37,21 @@ std::uint64_t parse_number(const std::string& option, const std::string& text,
 // Schedule and chunk from the options, checked.
 ScheduleSpec schedule_from(const CommonOptions& opts, std::uint64_t default_chunk);
 
+// A file a command writes: the option that names it, and the path.
+struct OutputFile {
+  std::string option;
+  std::string path;
+};
+
 // Checks on rank 0 only (files), agreed by every rank: throws UsageError
 // everywhere when rank 0 found a problem, so all ranks exit the same way.
-void check_outputs(const boost::mpi::communicator& comm, const CommonOptions& opts);
+void check_outputs(const boost::mpi::communicator& comm, const CommonOptions& opts,
+                   const std::vector<OutputFile>& more = {});
+
+// Runs `check` on rank 0 only; a non-empty answer becomes a UsageError on
+// every rank.
+void agree_on_rank0(const boost::mpi::communicator& comm,
+                    const std::function<std::string()>& check);
 
 // Writes the report where the options say (rank 0 only); human text goes to
 // stdout unless the JSON does.

@@ -30,7 +30,8 @@ int main(int argc, char** argv) {
   CLI::App app("rangefarm: farms integer ranges of number-theory work over MPI ranks", "rangefarm");
   app.set_version_flag("--version", rf::rangefarm_version());
   app.require_subcommand(1);
-  std::vector<rf::app::Command> commands{rf::app::add_perfect_command(app)};
+  std::vector<rf::app::Command> commands{rf::app::add_perfect_command(app),
+                                         rf::app::add_factorial_command(app)};
 
   try {
     app.parse(argc, argv);

@@ -38,12 +38,14 @@ nlohmann::json RunReport::to_json() const {
                      {"chunks", t.chunks},
                      {"items", t.items}});
   }
+  nlohmann::json timing = {{"wall_s", wall_s}, {"ranks", ranks}};
+  if (!phases.is_null()) timing["phases"] = phases;
   return {{"workload", workload},
           {"params", params},
           {"ranks", timings.size()},
           {"result", result},
           {"items_total", items_total(timings)},
-          {"timing", {{"wall_s", wall_s}, {"ranks", ranks}}},
+          {"timing", timing},
           {"imbalance", imbalance(timings)},
           {"host", host_name()},
           {"version", rangefarm_version()}};

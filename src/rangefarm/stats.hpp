@@ -33,6 +33,7 @@ struct RunReport {
   nlohmann::json result;
   std::vector<RankTiming> timings;
   double wall_s = 0;
+  nlohmann::json phases = nullptr;  // a workload's own timed phases, if it has them
 
   [[nodiscard]] nlohmann::json to_json() const;
   // The per-rank table with the imbalance under it.

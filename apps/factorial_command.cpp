@@ -1,0 +1,173 @@
+// `rangefarm factorial N [N ...]`: n! across the ranks, checked, summarised,
+// and written out in full with --output.
+#include <fstream>
+#include <iostream>
+#include <memory>
+
+#include "command.hpp"
+#include "common_options.hpp"
+#include "rangefarm/factorial_farm.hpp"
+#include "rangefarm/fmt_util.hpp"
+#include "rangefarm/work/factorial.hpp"
+
+namespace rf::app {
+namespace {
+
+constexpr int kCheckFailedExit = 3;
+
+struct FactorialOptions {
+  std::vector<std::string> ns;
+  std::string output;
+  CommonOptions common;
+};
+
+struct FactorialJob {
+  std::vector<std::uint64_t> ns;
+  ScheduleSpec schedule;
+};
+
+FactorialJob validate(const FactorialOptions& o) {
+  FactorialJob job;
+  for (const std::string& text : o.ns) {
+    const std::uint64_t n = parse_number("N", text, 0);
+    if (n > FactorialWork::kMaxN) {
+      throw UsageError("N: " + text + " is above the largest supported n, 4e9");
+    }
+    job.ns.push_back(n);
+  }
+  job.schedule = schedule_from(o.common, 1);
+  return job;
+}
+
+// MemAvailable from /proc/meminfo, in bytes; 0 when it cannot be read.
+double available_memory_bytes() {
+  std::ifstream in("/proc/meminfo");
+  std::string key;
+  double kib = 0;
+  std::string unit;
+  while (in >> key >> kib >> unit) {
+    if (key == "MemAvailable:") return kib * 1024;
+  }
+  return 0;
+}
+
+std::string memory_problem(const FactorialJob& job, bool decimal) {
+  const double need = factorial_memory_bytes(job.ns, decimal);
+  const double have = available_memory_bytes();
+  if (have == 0 || need <= have) return {};
+  std::uint64_t largest = 0;
+  for (auto n : job.ns) largest = std::max(largest, n);
+  return strprintf(
+      "%llu! has about %.3g bits (%.1f GiB); computing %s needs about %.1f GiB of memory, "
+      "and this machine has %.1f GiB available",
+      static_cast<unsigned long long>(largest), factorial_log2(largest),
+      factorial_log2(largest) / 8 / (1 << 30), job.ns.size() > 1 ? "them" : "it", need / (1 << 30),
+      have / (1 << 30));
+}
+
+nlohmann::json result_json(const std::vector<FactorialResult>& results) {
+  nlohmann::json out = nlohmann::json::array();
+  for (const auto& r : results) {
+    const FactorialSummary& s = r.summary;
+    out.push_back({{"n", s.n},
+                   {"digits", s.digits},
+                   {"bits", s.bits},
+                   {"trailing_zeros", s.trailing_zeros},
+                   {"leading_digits", s.leading_digits},
+                   {"last_nonzero_digits", s.last_nonzero_digits},
+                   {"check", r.check.ok ? "ok" : "failed"}});
+  }
+  return out;
+}
+
+void print_summary(const FactorialJob& job, const RunReport& report,
+                   const FactorialOutcome& outcome, bool quiet) {
+  auto& out = std::cout;
+  if (!quiet) {
+    out << "rangefarm factorial: " << job.ns.size() << (job.ns.size() == 1 ? " value" : " values")
+        << ", schedule " << schedule_name(job.schedule.kind) << " (chunk " << job.schedule.chunk
+        << "), " << report.timings.size() << " ranks\n";
+  }
+  out << strprintf("%12s %12s %13s %11s  %-20s  %-20s  %s\n", "n", "digits", "bits", "zeros",
+                   "leading digits", "last nonzero digits", "check");
+  for (const auto& r : outcome.results) {
+    const FactorialSummary& s = r.summary;
+    out << strprintf(
+        "%12llu %12llu %13llu %11llu  %-20s  %-20s  %s\n", static_cast<unsigned long long>(s.n),
+        static_cast<unsigned long long>(s.digits), static_cast<unsigned long long>(s.bits),
+        static_cast<unsigned long long>(s.trailing_zeros), s.leading_digits.c_str(),
+        s.last_nonzero_digits.c_str(), r.check.ok ? "ok" : "FAILED");
+  }
+  if (quiet) return;
+  const FactorialPhases& p = outcome.phases;
+  out << strprintf("wall %.3f s: pieces %.3f s, combine %.3f s, check %.3f s, decimal %.3f s\n",
+                   report.wall_s, p.pieces_s, p.combine_s, p.check_s, p.decimal_s);
+  report.print_timing_table(out);
+}
+
+nlohmann::json phases_json(const FactorialPhases& p) {
+  return {{"pieces_s", p.pieces_s},
+          {"combine_s", p.combine_s},
+          {"check_s", p.check_s},
+          {"decimal_s", p.decimal_s}};
+}
+
+void report_failed_check(const FactorialResult& r) {
+  std::cerr << strprintf(
+      "rangefarm: error: %llu! failed its check: the computed product is %llu mod 2^61-1, but "
+      "1*2*...*n is %llu mod 2^61-1; the result is wrong and is not printed\n",
+      static_cast<unsigned long long>(r.summary.n),
+      static_cast<unsigned long long>(r.check.from_product),
+      static_cast<unsigned long long>(r.check.independent));
+}
+
+int run_factorial(const boost::mpi::communicator& comm, const FactorialOptions& o) {
+  const FactorialJob job = validate(o);
+  check_outputs(comm, o.common, {{"--output", o.output}});
+  const bool decimal = !o.output.empty();
+  agree_on_rank0(comm, [&] { return memory_problem(job, decimal); });
+
+  std::ofstream digits_file;
+  FactorialRequest request{job.ns, job.schedule, {}, 0};
+  if (decimal && comm.rank() == 0) {
+    digits_file.open(o.output, std::ios::trunc);
+    request.decimal = [&digits_file](std::uint64_t n, const std::string& digits) {
+      digits_file << n << "! = " << digits << '\n' << std::flush;
+    };
+  } else if (decimal) {
+    request.decimal = [](std::uint64_t, const std::string&) {};
+  }
+  const FactorialOutcome outcome = compute_factorials(comm, request);
+  if (outcome.check_failed) {
+    if (comm.rank() == 0) report_failed_check(outcome.results.back());
+    return kCheckFailedExit;
+  }
+  if (comm.rank() != 0) return 0;
+
+  RunReport report{"factorial",
+                   {{"ns", job.ns},
+                    {"schedule", schedule_name(job.schedule.kind)},
+                    {"chunk", job.schedule.chunk},
+                    {"output", decimal ? nlohmann::json(o.output) : nlohmann::json(nullptr)}},
+                   result_json(outcome.results),
+                   outcome.timings,
+                   outcome.wall_s,
+                   phases_json(outcome.phases)};
+  if (human_output_wanted(o.common)) print_summary(job, report, outcome, o.common.quiet);
+  write_json(o.common, report);
+  return 0;
+}
+
+}  // namespace
+
+Command add_factorial_command(CLI::App& app) {
+  auto opts = std::make_shared<FactorialOptions>();
+  CLI::App* cmd = app.add_subcommand("factorial", "compute n! for each N, checked mod 2^61 - 1");
+  cmd->add_option("N", opts->ns, "the n of each n! (up to 4e9)")->required()->type_name("N");
+  cmd->add_option("--output", opts->output, "write every n! in full to FILE, as 'n! = digits'")
+      ->type_name("FILE");
+  add_common_options(*cmd, opts->common, "1 piece");
+  return {cmd, [opts](const boost::mpi::communicator& comm) { return run_factorial(comm, *opts); }};
+}
+
+}  // namespace rf::app

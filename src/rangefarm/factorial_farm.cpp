@@ -1,0 +1,169 @@
+#include "rangefarm/factorial_farm.hpp"
+
+#include <boost/mpi/collectives.hpp>
+#include <boost/serialization/vector.hpp>
+#include <cstdlib>
+#include <map>
+#include <utility>
+
+#include "rangefarm/distributed_product.hpp"
+#include "rangefarm/farm.hpp"
+#include "rangefarm/parallel_decimal.hpp"
+#include "rangefarm/work/factorial.hpp"
+#include "rangefarm/work/modular_check.hpp"
+
+namespace rf {
+namespace {
+
+namespace mpi = boost::mpi;
+
+// What every rank learns about every piece once the farm is done.
+struct PieceInfo {
+  std::uint64_t piece = 0;
+  int holder = 0;
+  std::uint64_t bits = 0;
+  std::uint64_t tail_2_64 = 1;
+  std::uint64_t tail_5_20 = 1;
+
+  template <class Archive>
+  void serialize(Archive& ar, unsigned /*version*/) {
+    ar& piece& holder& bits& tail_2_64& tail_5_20;
+  }
+};
+
+struct Pieces {
+  std::vector<PieceInfo> info;              // by piece index, on every rank
+  std::map<std::uint64_t, mpz_class> held;  // the products this rank made
+  RankTiming timing;
+};
+
+Pieces farm_pieces(const mpi::communicator& comm, const FactorialWork& work,
+                   const ScheduleSpec& spec) {
+  FactorialWork::Partial local;
+  Pieces out;
+  out.timing =
+      run_schedule(comm, Range{0, work.pieces()}, spec, [&](Range chunk, const Yield& yield) {
+        FactorialWork::merge(local, work.process(chunk, yield));
+      });
+  std::vector<PieceInfo> mine;
+  for (PieceProduct& p : local) {
+    mine.push_back({p.piece, comm.rank(), mpz_sizeinbase(p.product.get_mpz_t(), 2), p.tail.mod_2_64,
+                    p.tail.mod_5_20});
+    out.held.emplace(p.piece, std::move(p.product));
+  }
+  std::vector<std::vector<PieceInfo>> all;
+  mpi::all_gather(comm, mine, all);
+  out.info.resize(work.pieces());
+  for (const auto& from_rank : all) {
+    for (const PieceInfo& i : from_rank) out.info.at(i.piece) = i;
+  }
+  return out;
+}
+
+// n! mod 2^61 - 1 for every n, each rank multiplying its slice of 1..n.
+std::vector<std::uint64_t> independent_residues(const mpi::communicator& comm,
+                                                const std::vector<std::uint64_t>& ns) {
+  const auto r = static_cast<std::uint64_t>(comm.rank());
+  const auto p = static_cast<std::uint64_t>(comm.size());
+  std::vector<std::uint64_t> mine;
+  for (const std::uint64_t n : ns)
+    mine.push_back(product_mod_m61({1 + n * r / p, 1 + n * (r + 1) / p}));
+  std::vector<std::uint64_t> all;
+  // Element by element: each n's slices multiply together.
+  const auto multiply = [](std::uint64_t a, std::uint64_t b) { return mulmod_m61(a, b); };
+  mpi::reduce(comm, mine, all, multiply, 0);
+  return all;
+}
+
+// The test hook behind RANGEFARM_TEST_FLIP_LIMB: corrupts one limb of the
+// product, as a bad memory cell or a bug in a multiplication would, so the
+// tests can see the check catch it.
+void maybe_flip_a_limb(mpz_class& x) {
+  if (std::getenv("RANGEFARM_TEST_FLIP_LIMB") == nullptr) return;
+  const auto size = static_cast<mp_size_t>(mpz_size(x.get_mpz_t()));
+  mp_limb_t* limbs = mpz_limbs_modify(x.get_mpz_t(), size);
+  limbs[size / 2] = ~limbs[size / 2];
+  mpz_limbs_finish(x.get_mpz_t(), size);
+}
+
+// Multiplies task t's pieces into rank 0 and shifts in the power of two.
+mpz_class assemble(const mpi::communicator& comm, const FactorialWork& work, std::size_t t,
+                   Pieces& pieces) {
+  const Range range = work.pieces_of(t);
+  std::vector<Factor> factors;
+  std::map<std::size_t, mpz_class> mine;
+  for (std::uint64_t i = range.lo; i < range.hi; ++i) {
+    const PieceInfo& info = pieces.info[i];
+    factors.push_back({info.holder, info.bits});
+    if (info.holder == comm.rank()) {
+      mine.emplace(i - range.lo, std::move(pieces.held.at(i)));
+      pieces.held.erase(i);
+    }
+  }
+  mpz_class x = multiply_across_ranks(comm, factors, mine, 0);
+  if (comm.rank() == 0) {
+    mpz_mul_2exp(x.get_mpz_t(), x.get_mpz_t(), legendre_exponent(work.ns()[t], 2));
+  }
+  return x;
+}
+
+TailResidues tail_of(const FactorialWork& work, std::size_t t, const Pieces& pieces) {
+  TailResidues tail;
+  const Range range = work.pieces_of(t);
+  for (std::uint64_t i = range.lo; i < range.hi; ++i) {
+    tail = combine(tail, {pieces.info[i].tail_2_64, pieces.info[i].tail_5_20});
+  }
+  return tail;
+}
+
+}  // namespace
+
+FactorialOutcome compute_factorials(const mpi::communicator& comm,
+                                    const FactorialRequest& request) {
+  const double part_bits =
+      request.min_part_bits > 0 ? request.min_part_bits : FactorialWork::kMinPartBits;
+  const FactorialWork work(request.ns, static_cast<std::uint32_t>(comm.size()), part_bits);
+  FactorialOutcome out;
+  comm.barrier();
+  const double start = MPI_Wtime();
+  Pieces pieces = farm_pieces(comm, work, request.schedule);
+  mpi::gather(comm, pieces.timing, out.timings, 0);
+  double mark = MPI_Wtime();
+  out.phases.pieces_s = mark - start;
+  const std::vector<std::uint64_t> independent = independent_residues(comm, request.ns);
+  out.phases.check_s += MPI_Wtime() - mark;
+
+  for (std::size_t t = 0; t < request.ns.size(); ++t) {
+    mark = MPI_Wtime();
+    mpz_class x = assemble(comm, work, t, pieces);
+    const double assembled = MPI_Wtime();
+    out.phases.combine_s += assembled - mark;
+    bool ok = true;
+    if (comm.rank() == 0) {
+      maybe_flip_a_limb(x);
+      FactorialResult r;
+      r.check = {false, mod_m61(x), independent[t]};
+      r.check.ok = r.check.from_product == r.check.independent;
+      ok = r.check.ok;
+      if (ok) r.summary = summarize_factorial(request.ns[t], x, tail_of(work, t, pieces));
+      r.summary.n = request.ns[t];
+      out.results.push_back(std::move(r));
+    }
+    mpi::broadcast(comm, ok, 0);
+    out.phases.check_s += MPI_Wtime() - assembled;
+    if (!ok) {
+      out.check_failed = true;
+      break;
+    }
+    if (request.decimal) {
+      mark = MPI_Wtime();
+      const std::string digits = to_decimal_across_ranks(comm, x, 0);
+      out.phases.decimal_s += MPI_Wtime() - mark;
+      if (comm.rank() == 0) request.decimal(request.ns[t], digits);
+    }
+  }
+  out.wall_s = MPI_Wtime() - start;
+  return out;
+}
+
+}  // namespace rf

@@ -1,0 +1,64 @@
+// n! for a list of n across the ranks, each result checked.
+//
+// 1. The pieces of every n (see work/factorial.hpp) are farmed out under the
+//    chosen schedule; each rank keeps the products of the pieces it made.
+// 2. For each n in the order given, its pieces are multiplied together
+//    across the ranks (distributed_product.hpp) into rank 0, which shifts in
+//    the power of two.
+// 3. The ranks compute n! mod 2^61 - 1 by slices of 1..n; rank 0 compares it
+//    with the big result mod the same prime. A mismatch stops the run.
+// 4. Only then, if asked, the decimal digits are made by all ranks together.
+#pragma once
+
+#include <boost/mpi/communicator.hpp>
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "rangefarm/schedule.hpp"
+#include "rangefarm/stats.hpp"
+#include "rangefarm/work/factorial_summary.hpp"
+
+namespace rf {
+
+struct FactorialCheck {
+  bool ok = false;
+  std::uint64_t from_product = 0;  // the big result mod 2^61 - 1
+  std::uint64_t independent = 0;   // 1 * 2 * ... * n mod 2^61 - 1
+};
+
+struct FactorialResult {
+  FactorialSummary summary;
+  FactorialCheck check;
+};
+
+struct FactorialPhases {
+  double pieces_s = 0;   // farm of the pieces, to the last rank done
+  double combine_s = 0;  // multiplying pieces across ranks, shifts
+  double check_s = 0;    // the modular check and the summary
+  double decimal_s = 0;  // decimal conversion with --output, the file write not included
+};
+
+struct FactorialOutcome {
+  std::vector<FactorialResult> results;  // rank 0; stops at the first failed check
+  std::vector<RankTiming> timings;       // of the pieces farm, rank 0
+  FactorialPhases phases;
+  double wall_s = 0;
+  bool check_failed = false;  // on every rank
+};
+
+// Called on rank 0 with the digits of each n! that passed its check.
+using DecimalSink = std::function<void(std::uint64_t n, const std::string& digits)>;
+
+struct FactorialRequest {
+  std::vector<std::uint64_t> ns;
+  ScheduleSpec schedule;
+  DecimalSink decimal;       // empty: no decimal conversion
+  double min_part_bits = 0;  // 0: the workload's default
+};
+
+FactorialOutcome compute_factorials(const boost::mpi::communicator& comm,
+                                    const FactorialRequest& request);
+
+}  // namespace rf

@@ -1,0 +1,103 @@
+#include "rangefarm/parallel_decimal.hpp"
+
+#include <boost/mpi/collectives.hpp>
+#include <cmath>
+#include <cstdint>
+#include <utility>
+
+#include "rangefarm/bigint.hpp"
+
+namespace rf {
+namespace {
+
+constexpr int kDigitsTag = 202;
+// Parts below this many digits are not worth another split.
+constexpr double kMinSplitDigits = 200'000;
+
+struct Part {
+  mpz_class value;
+  std::uint64_t width = 0;  // pad to this many digits; 0 for the leading part
+};
+
+// Cuts x into x div 10^k (left in x) and x mod 10^k (returned), given
+// power = 5^k. As 10^k =
+// 2^k 5^k, that is a shift and a division by 5^k, whose 2.32 k bits make
+// the division about 15% cheaper than by 10^k (3.32 k bits):
+//   x div 10^k = (x >> k) div 5^k,  x mod 10^k = ((x >> k) mod 5^k) << k | x mod 2^k.
+mpz_class split_low(mpz_class& x, std::uint64_t k, const mpz_class& power) {
+  mpz_class low_bits;
+  mpz_tdiv_r_2exp(low_bits.get_mpz_t(), x.get_mpz_t(), k);
+  mpz_tdiv_q_2exp(x.get_mpz_t(), x.get_mpz_t(), k);
+  mpz_class low;
+  mpz_tdiv_qr(x.get_mpz_t(), low.get_mpz_t(), x.get_mpz_t(), power.get_mpz_t());
+  mpz_mul_2exp(low.get_mpz_t(), low.get_mpz_t(), k);
+  low += low_bits;
+  return low;
+}
+
+// Walks the recursion for group [first, last); `part` is valid on `first`.
+// Leaves this rank's own part in `part`.
+void split_down(const boost::mpi::communicator& comm, int first, int last, double digits,
+                Part& part) {
+  const int me = comm.rank();
+  while (last - first > 1 && digits >= kMinSplitDigits) {
+    const int mid = first + (last - first) / 2;
+    const auto low_digits = static_cast<std::uint64_t>(digits * (last - mid) / (last - first));
+    if (me == first) {
+      mpz_class power;
+      recv_bigint(comm, mid, kDigitsTag, power);
+      const mpz_class low = split_low(part.value, low_digits, power);
+      send_bigint(comm, mid, kDigitsTag, low);
+    } else if (me == mid) {
+      // mid would only wait for its part: it makes 5^k meanwhile.
+      mpz_class power;
+      mpz_ui_pow_ui(power.get_mpz_t(), 5, low_digits);
+      send_bigint(comm, first, kDigitsTag, power);
+      recv_bigint(comm, first, kDigitsTag, part.value);
+      part.width = low_digits;
+    }
+    if (me < mid) {
+      last = mid;
+      digits -= static_cast<double>(low_digits);
+    } else {
+      first = mid;
+      digits = static_cast<double>(low_digits);
+    }
+  }
+}
+
+std::string part_digits(const Part& part) {
+  std::string s = part.value.get_str();
+  if (part.width > s.size()) s.insert(0, part.width - s.size(), '0');
+  return s;
+}
+
+}  // namespace
+
+std::string to_decimal_across_ranks(const boost::mpi::communicator& comm, const mpz_class& x,
+                                    int root) {
+  // Rank order is digit order, so the root's part must come first: the
+  // recursion runs over ranks renumbered to start at the root.
+  const int size = comm.size();
+  const int me = comm.rank();
+  std::uint64_t bits = me == root ? mpz_sizeinbase(x.get_mpz_t(), 2) : 0;
+  boost::mpi::broadcast(comm, bits, root);
+  const double digits = static_cast<double>(bits) * std::log10(2.0) + 1;
+
+  Part part;
+  if (me == root) part.value = x;
+  const int shifted = (me - root + size) % size;
+  boost::mpi::communicator renumbered = comm.split(0, shifted);
+  split_down(renumbered, 0, size, digits, part);
+  const std::string mine = shifted == 0 || part.width > 0 ? part_digits(part) : std::string();
+
+  std::vector<std::string> all;
+  boost::mpi::gather(renumbered, mine, all, 0);
+  std::string out;
+  if (shifted == 0) {
+    for (const auto& s : all) out += s;
+  }
+  return out;
+}
+
+}  // namespace rf

@@ -1,0 +1,55 @@
+#include "rangefarm/work/factorial_summary.hpp"
+
+#include <stdexcept>
+
+#include "rangefarm/work/factorial.hpp"
+
+namespace rf {
+namespace {
+
+// Below this size the exact decimal string is cheaper than any cleverness.
+constexpr std::size_t kExactBits = 4096;
+constexpr mp_bitcnt_t kFloatBits = 320;
+
+LeadingDigits exact_leading(const mpz_class& x, std::size_t count) {
+  const std::string s = x.get_str();
+  return {s.size(), s.substr(0, count)};
+}
+
+}  // namespace
+
+LeadingDigits leading_digits(const mpz_class& x, std::size_t count) {
+  if (mpz_sizeinbase(x.get_mpz_t(), 2) <= kExactBits) return exact_leading(x, count);
+  // sizeinbase(x, 10) is the digit count d or d + 1. y = x / 10^(d0 - count
+  // - 1) lies in [10^count, 10^(count+1)) when d0 = d and one decade lower
+  // when d0 = d + 1; its integer part (after /10 in the first case) is the
+  // first `count` digits. Relative error of y: a few parts in 2^310.
+  const std::size_t d0 = mpz_sizeinbase(x.get_mpz_t(), 10);
+  mpf_class scale(10, kFloatBits);
+  mpf_pow_ui(scale.get_mpf_t(), scale.get_mpf_t(), d0 - count - 1);
+  mpf_class y(x, kFloatBits);
+  y /= scale;
+
+  mpz_class decade;  // 10^count
+  mpz_ui_pow_ui(decade.get_mpz_t(), 10, count);
+  const bool d0_exact = mpf_cmp_z(y.get_mpf_t(), decade.get_mpz_t()) >= 0;
+  if (d0_exact) y /= 10;
+  // Both ends of y's error bar must give the same digits, in the same decade.
+  const mpf_class eps = y / mpf_class(mpz_class(1) << 300, kFloatBits);
+  const mpz_class lo(mpf_class(y - eps, kFloatBits));
+  const mpz_class hi(mpf_class(y + eps, kFloatBits));
+  if (lo != hi || lo < decade / 10 || lo >= decade) {
+    throw std::runtime_error("leading digits too close to call at 320 bits");
+  }
+  const std::uint64_t digits = d0_exact ? d0 : d0 - 1;
+  return {digits, lo.get_str()};
+}
+
+FactorialSummary summarize_factorial(std::uint64_t n, const mpz_class& x, TailResidues rest) {
+  const LeadingDigits lead = leading_digits(x, 20);
+  const std::uint64_t zeros = legendre_exponent(n, 5);
+  return {n,     lead.digits, mpz_sizeinbase(x.get_mpz_t(), 2),
+          zeros, lead.first,  last_nonzero_digits(n, rest, lead.digits - zeros)};
+}
+
+}  // namespace rf

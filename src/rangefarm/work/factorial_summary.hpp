@@ -1,0 +1,37 @@
+// What is printed of a huge n! without writing it out: its exact number of
+// decimal digits, its first 20 digits, its trailing zeros and the 20 digits
+// before them.
+#pragma once
+
+#include <gmpxx.h>
+
+#include <cstdint>
+#include <string>
+
+#include "rangefarm/work/last_digits.hpp"
+
+namespace rf {
+
+struct FactorialSummary {
+  std::uint64_t n = 0;
+  std::uint64_t digits = 0;
+  std::uint64_t bits = 0;
+  std::uint64_t trailing_zeros = 0;
+  std::string leading_digits;       // the first min(20, digits)
+  std::string last_nonzero_digits;  // the last min(20, ...) before the zeros
+};
+
+// The exact digit count and the first `count` digits of x > 0. Large x goes
+// through a 320-bit float (x / 10^k for the right k), so no decimal
+// conversion of x is made; throws if x lies too near a boundary for that
+// precision to decide (it would take about 90 equal digits in a row).
+struct LeadingDigits {
+  std::uint64_t digits = 0;
+  std::string first;
+};
+LeadingDigits leading_digits(const mpz_class& x, std::size_t count);
+
+// x must be n!; rest: the tail residues over all odd primes up to n.
+FactorialSummary summarize_factorial(std::uint64_t n, const mpz_class& x, TailResidues rest);
+
+}  // namespace rf
