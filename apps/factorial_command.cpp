@@ -129,13 +129,19 @@ int run_factorial(const boost::mpi::communicator& comm, const FactorialOptions& 
 
   std::ofstream digits_file;
   FactorialRequest request{job.ns, job.schedule, {}, 0};
-  if (decimal && comm.rank() == 0) {
-    digits_file.open(o.output, std::ios::trunc);
+  if (decimal) {
+    agree_on_rank0(comm, [&] {
+      digits_file.open(o.output, std::ios::trunc);
+      return digits_file ? std::string() : "--output: cannot open '" + o.output + "'";
+    });
+    // Each n! is written as soon as it is checked and converted: a long
+    // batch keeps what it finished. Only rank 0 writes; the sink is a no-op
+    // elsewhere.
     request.decimal = [&digits_file](std::uint64_t n, const std::string& digits) {
+      if (!digits_file.is_open()) return;
       digits_file << n << "! = " << digits << '\n' << std::flush;
+      if (!digits_file) throw std::runtime_error("--output: write failed (disk full?)");
     };
-  } else if (decimal) {
-    request.decimal = [](std::uint64_t, const std::string&) {};
   }
   const FactorialOutcome outcome = compute_factorials(comm, request);
   if (outcome.check_failed) {

@@ -3,7 +3,10 @@
 #include <boost/mpi/collectives.hpp>
 #include <boost/serialization/vector.hpp>
 #include <cstdlib>
+#include <functional>
 #include <map>
+#include <stdexcept>
+#include <string>
 #include <utility>
 
 #include "rangefarm/distributed_product.hpp"
@@ -116,6 +119,22 @@ TailResidues tail_of(const FactorialWork& work, std::size_t t, const Pieces& pie
   return tail;
 }
 
+// Runs `step` on rank 0 only. Every rank then learns whether it threw and
+// throws the same error, so no rank is left waiting in the next collective.
+void on_root_then_agree(const mpi::communicator& comm, const std::function<void()>& step) {
+  std::string error;
+  if (comm.rank() == 0) {
+    try {
+      step();
+    } catch (const std::exception& e) {
+      error = e.what();
+      if (error.empty()) error = "unknown error on rank 0";
+    }
+  }
+  mpi::broadcast(comm, error, 0);
+  if (!error.empty()) throw std::runtime_error(error);
+}
+
 }  // namespace
 
 FactorialOutcome compute_factorials(const mpi::communicator& comm,
@@ -139,7 +158,7 @@ FactorialOutcome compute_factorials(const mpi::communicator& comm,
     const double assembled = MPI_Wtime();
     out.phases.combine_s += assembled - mark;
     bool ok = true;
-    if (comm.rank() == 0) {
+    on_root_then_agree(comm, [&] {
       maybe_flip_a_limb(x);
       FactorialResult r;
       r.check = {false, mod_m61(x), independent[t]};
@@ -148,7 +167,7 @@ FactorialOutcome compute_factorials(const mpi::communicator& comm,
       if (ok) r.summary = summarize_factorial(request.ns[t], x, tail_of(work, t, pieces));
       r.summary.n = request.ns[t];
       out.results.push_back(std::move(r));
-    }
+    });
     mpi::broadcast(comm, ok, 0);
     out.phases.check_s += MPI_Wtime() - assembled;
     if (!ok) {
@@ -159,7 +178,7 @@ FactorialOutcome compute_factorials(const mpi::communicator& comm,
       mark = MPI_Wtime();
       const std::string digits = to_decimal_across_ranks(comm, x, 0);
       out.phases.decimal_s += MPI_Wtime() - mark;
-      if (comm.rank() == 0) request.decimal(request.ns[t], digits);
+      on_root_then_agree(comm, [&] { request.decimal(request.ns[t], digits); });
     }
   }
   out.wall_s = MPI_Wtime() - start;
