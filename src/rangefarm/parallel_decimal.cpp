@@ -48,6 +48,8 @@ void split_down(const boost::mpi::communicator& comm, int first, int last, doubl
       recv_bigint(comm, mid, kDigitsTag, power);
       const mpz_class low = split_low(part.value, low_digits, power);
       send_bigint(comm, mid, kDigitsTag, low);
+      // A middle part keeps its padding, less the digits it gave away.
+      if (part.width > 0) part.width -= low_digits;
     } else if (me == mid) {
       // mid would only wait for its part: it makes 5^k meanwhile.
       mpz_class power;
