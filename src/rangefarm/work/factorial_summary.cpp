@@ -1,7 +1,5 @@
 #include "rangefarm/work/factorial_summary.hpp"
 
-#include <stdexcept>
-
 #include "rangefarm/work/factorial.hpp"
 
 namespace rf {
@@ -14,6 +12,18 @@ constexpr mp_bitcnt_t kFloatBits = 320;
 LeadingDigits exact_leading(const mpz_class& x, std::size_t count) {
   const std::string s = x.get_str();
   return {s.size(), s.substr(0, count)};
+}
+
+// Exact by integer powers of ten, for the rare x whose float image sits on a
+// boundary (x = 10^k itself, or a run of 90 nines): a division of x's size.
+LeadingDigits leading_by_division(const mpz_class& x, std::size_t count) {
+  std::size_t digits = mpz_sizeinbase(x.get_mpz_t(), 10);
+  mpz_class power;
+  mpz_ui_pow_ui(power.get_mpz_t(), 10, digits - 1);
+  if (x < power) --digits;
+  mpz_ui_pow_ui(power.get_mpz_t(), 10, digits - count);
+  const mpz_class first = x / power;
+  return {digits, first.get_str()};
 }
 
 }  // namespace
@@ -38,9 +48,7 @@ LeadingDigits leading_digits(const mpz_class& x, std::size_t count) {
   const mpf_class eps = y / mpf_class(mpz_class(1) << 300, kFloatBits);
   const mpz_class lo(mpf_class(y - eps, kFloatBits));
   const mpz_class hi(mpf_class(y + eps, kFloatBits));
-  if (lo != hi || lo < decade / 10 || lo >= decade) {
-    throw std::runtime_error("leading digits too close to call at 320 bits");
-  }
+  if (lo != hi || lo < decade / 10 || lo >= decade) return leading_by_division(x, count);
   const std::uint64_t digits = d0_exact ? d0 : d0 - 1;
   return {digits, lo.get_str()};
 }

@@ -23,8 +23,9 @@ struct FactorialSummary {
 
 // The exact digit count and the first `count` digits of x > 0. Large x goes
 // through a 320-bit float (x / 10^k for the right k), so no decimal
-// conversion of x is made; throws if x lies too near a boundary for that
-// precision to decide (it would take about 90 equal digits in a row).
+// conversion of x is made; only when x lies too near a boundary for that
+// precision to decide (x = 10^k, or about 90 nines in a row) does it fall
+// back to an exact division by a power of ten.
 struct LeadingDigits {
   std::uint64_t digits = 0;
   std::string first;
