@@ -1,0 +1,108 @@
+// Micro-benchmarks of the `factorial` kernel against GMP, one thread, no MPI:
+//
+//   BM_Factorial/n/gmp      n! the way one rank computes it when it holds all
+//                           the pieces: rf::product_of_prime_powers over every
+//                           odd prime p <= n with its Legendre exponent, then
+//                           the power of two as a shift (gmp = 0); against
+//                           GMP's own mpz_fac_ui (gmp = 1). The two runs of
+//                           one n are registered one after the other (Args, not
+//                           ArgsProduct, which varies the first argument
+//                           fastest), so the output reads side by side.
+//   BM_PrimePowerList/n     the set-up the kernel timing leaves out: the odd
+//                           primes up to n (primesieve) and their exponents.
+//
+// Before timing, the kernel's n! is checked once against mpz_fac_ui: a wrong
+// product stops the benchmark. Counters: bits of n! and, for the list, the
+// number of odd primes.
+//
+// 1e7! takes seconds (mpz_fac_ui about 2 s on one core), so it runs a
+// fixed two iterations; the smaller n run for a minimum time.
+//
+// Run: build/bench/factorial_bench [--benchmark_filter=REGEX]
+#include <benchmark/benchmark.h>
+#include <gmp.h>
+#include <gmpxx.h>
+
+#include <cstdint>
+#include <primesieve.hpp>
+#include <vector>
+
+#include "rangefarm/work/factorial.hpp"
+#include "rangefarm/work/prime_powers.hpp"
+
+namespace {
+
+constexpr std::int64_t kE5 = 100'000;
+constexpr std::int64_t kE6 = 1'000'000;
+constexpr std::int64_t kE7 = 10'000'000;
+
+// Every odd prime p <= n with its exponent in n!.
+std::vector<rf::PrimePower> odd_prime_powers(std::uint64_t n) {
+  std::vector<std::uint32_t> primes;
+  if (n >= 3) primesieve::generate_primes(std::uint64_t{3}, n, &primes);
+  std::vector<rf::PrimePower> powers;
+  powers.reserve(primes.size());
+  for (const std::uint32_t p : primes) {
+    powers.push_back({p, static_cast<std::uint32_t>(rf::legendre_exponent(n, p))});
+  }
+  return powers;
+}
+
+// n! from its odd prime powers and the power of two.
+mpz_class kernel_factorial(std::uint64_t n, const std::vector<rf::PrimePower>& powers) {
+  static const rf::Yield yield = [] {};
+  mpz_class f = rf::product_of_prime_powers(powers, yield);
+  mpz_mul_2exp(f.get_mpz_t(), f.get_mpz_t(), rf::legendre_exponent(n, 2));
+  return f;
+}
+
+mpz_class gmp_factorial(std::uint64_t n) {
+  mpz_class f;
+  mpz_fac_ui(f.get_mpz_t(), n);
+  return f;
+}
+
+void BM_Factorial(benchmark::State& state) {
+  const auto n = static_cast<std::uint64_t>(state.range(0));
+  const bool gmp = state.range(1) != 0;
+  state.SetLabel(gmp ? "mpz_fac_ui" : "rangefarm");
+  const std::vector<rf::PrimePower> powers = odd_prime_powers(n);
+  const mpz_class reference = gmp_factorial(n);
+  if (!gmp && kernel_factorial(n, powers) != reference) {
+    state.SkipWithError("product_of_prime_powers disagrees with mpz_fac_ui");
+    return;
+  }
+  for (auto _ : state) {
+    const mpz_class f = gmp ? gmp_factorial(n) : kernel_factorial(n, powers);
+    benchmark::DoNotOptimize(f.get_mpz_t()->_mp_d);
+  }
+  state.counters["bits"] = static_cast<double>(mpz_sizeinbase(reference.get_mpz_t(), 2));
+}
+BENCHMARK(BM_Factorial)
+    ->ArgNames({"n", "gmp"})
+    ->Args({kE5, 0})
+    ->Args({kE5, 1})
+    ->Args({kE6, 0})
+    ->Args({kE6, 1})
+    ->Unit(benchmark::kMillisecond)
+    ->MinTime(0.5);
+BENCHMARK(BM_Factorial)
+    ->ArgNames({"n", "gmp"})
+    ->Args({kE7, 0})
+    ->Args({kE7, 1})
+    ->Unit(benchmark::kMillisecond)
+    ->Iterations(2);
+
+void BM_PrimePowerList(benchmark::State& state) {
+  const auto n = static_cast<std::uint64_t>(state.range(0));
+  std::size_t primes = 0;
+  for (auto _ : state) {
+    const std::vector<rf::PrimePower> powers = odd_prime_powers(n);
+    primes = powers.size();
+    benchmark::DoNotOptimize(powers.data());
+  }
+  state.counters["odd_primes"] = static_cast<double>(primes);
+}
+BENCHMARK(BM_PrimePowerList)->Arg(kE5)->Arg(kE6)->Arg(kE7)->Unit(benchmark::kMillisecond);
+
+}  // namespace
