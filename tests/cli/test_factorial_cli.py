@@ -1,0 +1,492 @@
+#!/usr/bin/env python3
+"""End-to-end tests of `rangefarm factorial`.
+
+Drives the built binary as an MPI singleton and under ``mpirun -q``: bad
+input must give exit status 2, one ``rangefarm: error:`` line on stderr and
+nothing on stdout; good runs must give the known sizes of n!, the digits
+Python's math.factorial has, and with --output the very file GMP's
+mpz_fac_ui/mpz_get_str reference (gmp_factorial) writes; a corrupted result
+must be refused with exit status 3.
+
+Usage: test_factorial_cli.py --binary PATH --gmp-reference PATH
+                             [--mpirun PATH] [unittest options]
+"""
+
+import argparse
+import filecmp
+import json
+import math
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import unittest
+
+BINARY = None
+GMP_REFERENCE = None
+MPIRUN = None
+RUN_TIMEOUT_S = 120
+
+SCHEDULES = ("static-block", "static-cyclic", "dynamic", "guided")
+
+# Open MPI as root, more ranks than cores, and no banner when a rank exits
+# non-zero; set here so the script also runs outside ctest.
+MPI_ENV = {
+    "OMPI_ALLOW_RUN_AS_ROOT": "1",
+    "OMPI_ALLOW_RUN_AS_ROOT_CONFIRM": "1",
+    "OMPI_MCA_rmaps_base_oversubscribe": "1",
+    "OMPI_MCA_orte_execute_quiet": "1",
+}
+
+LAUNCHES = (("singleton", None), ("mpirun_np2", 2))
+
+# (name, arguments, text the error line must contain): each must be
+# rejected as bad input.
+BAD_INPUTS = [
+    ("no_n", ["factorial"], "N"),
+    ("fraction", ["factorial", "1.5"], "1.5"),
+    ("negative", ["factorial", "-3"], "-3"),
+    ("not_a_number", ["factorial", "abc"], "abc"),
+    ("fractional_exponent", ["factorial", "1e3.5"], "1e3.5"),
+    ("above_max", ["factorial", "5e9"], "4e9"),
+    ("above_max_in_a_list", ["factorial", "10", "4000000001", "20"], "4000000001"),
+    ("overflow", ["factorial", "18446744073709551616"], "18446744073709551616"),
+    ("unknown_schedule", ["factorial", "10", "--schedule", "fastest"], "fastest"),
+    ("chunk_zero", ["factorial", "10", "--chunk", "0"], "--chunk"),
+    ("chunk_not_a_number", ["factorial", "10", "--chunk", "x"], "--chunk"),
+    ("unknown_option", ["factorial", "10", "--bogus"], "bogus"),
+]
+
+# A result row of the human summary: n, digits, bits, zeros.
+ROW = re.compile(r"^\s*\d+\s+\d+\s+\d+\s+\d+\s")
+
+# 10^6! and 10^5!: decimal digits, trailing zeros, bits, first digits
+# (10^6! = 8.2639316883... * 10^5565708).
+MILLION = {"n": 1000000, "digits": 5565709, "trailing_zeros": 249998,
+           "bits": 18488885, "leading_prefix": "826393168833"}
+HUNDRED_THOUSAND = {"n": 100000, "digits": 456574, "trailing_zeros": 24999,
+                    "bits": 1516705, "leading_prefix": "282422940796"}
+
+
+def run_rangefarm(args, np=None, cwd=None, env=None):
+    """Runs the binary (directly, or under mpirun -q -np NP)."""
+    if np is None:
+        cmd = [BINARY] + list(args)
+    else:
+        cmd = [MPIRUN, "-q", "-np", str(np), BINARY] + list(args)
+    full_env = dict(os.environ, **MPI_ENV)
+    full_env.pop("RANGEFARM_TEST_FLIP_LIMB", None)
+    full_env.update(env or {})
+    try:
+        return subprocess.run(cmd, cwd=cwd, env=full_env, capture_output=True,
+                              text=True, timeout=RUN_TIMEOUT_S, check=False)
+    except subprocess.TimeoutExpired as exc:
+        raise AssertionError(
+            f"timed out after {RUN_TIMEOUT_S} s: {' '.join(cmd)}") from exc
+
+
+def describe(args, np, proc):
+    launch = "singleton" if np is None else f"mpirun -q -np {np}"
+    return (f"\n  command: {launch} rangefarm {' '.join(args)}"
+            f"\n  exit status: {proc.returncode}"
+            f"\n  stdout: {proc.stdout[:2000]!r}\n  stderr: {proc.stderr!r}")
+
+
+def factorial_log2(n):
+    return math.lgamma(n + 1) / math.log(2)
+
+
+def available_memory_gib():
+    """MemAvailable from /proc/meminfo, in GiB (None when unknown)."""
+    try:
+        with open("/proc/meminfo", encoding="ascii") as f:
+            for line in f:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) / (1 << 20)
+    except OSError:
+        pass
+    return None
+
+
+def reference_summary(n):
+    """What the JSON result of n! must say, from Python's math.factorial."""
+    x = math.factorial(n)
+    digits = max(1, int(x.bit_length() * math.log10(2)))
+    while x >= 10 ** digits:
+        digits += 1
+    while digits > 1 and x < 10 ** (digits - 1):
+        digits -= 1
+    leading = str(x // 10 ** max(0, digits - 20))
+    zeros = 0
+    step = 1
+    # Trailing zeros by doubling steps of powers of ten, then halving.
+    while x % 10 ** (zeros + step) == 0:
+        zeros += step
+        step *= 2
+    while step > 0:
+        if x % 10 ** (zeros + step) == 0:
+            zeros += step
+        step //= 2
+    kept = x // 10 ** zeros
+    width = min(20, digits - zeros)
+    last = str(kept % 10 ** width).rjust(width, "0")
+    return {"n": n, "digits": digits, "bits": x.bit_length(),
+            "trailing_zeros": zeros, "leading_digits": leading,
+            "last_nonzero_digits": last, "check": "ok"}
+
+
+class FactorialBadInputTest(unittest.TestCase):
+    """Bad input: status 2, nothing on stdout, one error line, no banner."""
+
+    def setUp(self):
+        self.workdir = tempfile.mkdtemp(prefix="rangefarm-fac-cli-")
+
+    def tearDown(self):
+        shutil.rmtree(self.workdir, ignore_errors=True)
+
+    def assert_rejected(self, args, np, contains=None):
+        proc = run_rangefarm(args, np, cwd=self.workdir)
+        info = describe(args, np, proc)
+        self.assertEqual(proc.returncode, 2, info)
+        self.assertEqual(proc.stdout, "", info)
+        lines = proc.stderr.splitlines()
+        self.assertEqual(len(lines), 1, "want exactly one stderr line" + info)
+        self.assertTrue(lines[0].startswith("rangefarm: error:"), info)
+        for banner in ("MPI_ABORT", "----"):
+            self.assertNotIn(banner, proc.stderr, info)
+        if contains is not None:
+            self.assertIn(contains, lines[0], info)
+        return lines[0]
+
+    def check_all_launches(self, args, contains=None):
+        for launch, np in LAUNCHES:
+            with self.subTest(launch=launch):
+                self.assert_rejected(args, np, contains)
+
+    def test_output_into_missing_directory(self):
+        for path in ("/nonexistent-dir/f.txt",
+                     os.path.join(self.workdir, "missing", "f.txt")):
+            for launch, np in LAUNCHES:
+                with self.subTest(path=path, launch=launch):
+                    self.assert_rejected(
+                        ["factorial", "10", "--output", path], np, "--output")
+                    self.assertFalse(os.path.exists(os.path.dirname(path)))
+        self.assertEqual(os.listdir(self.workdir), [])
+
+    def test_output_onto_directory(self):
+        target = os.path.join(self.workdir, "out")
+        os.mkdir(target)
+        self.check_all_launches(["factorial", "10", "--output", target],
+                                "--output")
+        self.assertEqual(os.listdir(target), [])
+
+    def test_json_into_missing_directory(self):
+        path = os.path.join(self.workdir, "missing", "r.json")
+        self.check_all_launches(["factorial", "10", "--json", path], "--json")
+        self.assertEqual(os.listdir(self.workdir), [])
+
+    def test_json_onto_directory(self):
+        target = os.path.join(self.workdir, "out")
+        os.mkdir(target)
+        self.check_all_launches(["factorial", "10", "--json", target],
+                                "--json")
+        self.assertEqual(os.listdir(target), [])
+
+    def check_memory_refusal(self, n, args, decimal):
+        size_gib = factorial_log2(n) / 8 / (1 << 30)
+        have = available_memory_gib()
+        # The estimate is several times n!'s size; never risk running it.
+        if have is None or have > 4 * size_gib:
+            self.skipTest(f"{have} GiB available: {n}! might be attempted")
+        for launch, np in LAUNCHES:
+            with self.subTest(launch=launch):
+                line = self.assert_rejected(args, np)
+                info = f"\n  {args}: {line!r}"
+                self.assertIn(f"{n}!", line, info)
+                self.assertIn(f"{size_gib:.1f} GiB", line, info)
+                figures = [float(g) for g in
+                           re.findall(r"(\d+(?:\.\d+)?) GiB", line)]
+                # The estimate: above n!'s size and what is available.
+                self.assertTrue(any(f > max(size_gib, have) for f in figures),
+                                info)
+                if decimal:
+                    self.assertTrue(
+                        any(f > 9 * size_gib for f in figures), info)
+        self.assertEqual(os.listdir(self.workdir), [])
+
+    def test_too_big_for_memory(self):
+        # 3e9 passes the 4e9 limit but not the memory estimate.
+        self.check_memory_refusal(3000000000, ["factorial", "3e9"], False)
+
+    def test_too_big_for_memory_with_output(self):
+        out = os.path.join(self.workdir, "f.txt")
+        self.check_memory_refusal(
+            4000000000, ["factorial", "4e9", "--output", out], True)
+
+
+def _add_bad_input_test(name, args, contains):
+    def test(self):
+        self.check_all_launches(args, contains)
+    test.__doc__ = "rejects: rangefarm " + " ".join(args)
+    setattr(FactorialBadInputTest, "test_" + name, test)
+
+
+for _name, _args, _contains in BAD_INPUTS:
+    _add_bad_input_test(_name, _args, _contains)
+
+
+class FactorialRunTest(unittest.TestCase):
+    """Good runs, checked through the JSON report and --output."""
+
+    def run_json(self, args, np, env=None):
+        """Runs with --json - and returns the single JSON object on stdout."""
+        args = list(args) + ["--json", "-"]
+        proc = run_rangefarm(args, np, env=env)
+        info = describe(args, np, proc)
+        self.assertEqual(proc.returncode, 0, info)
+        self.assertEqual(proc.stderr, "", info)
+        try:
+            report = json.loads(proc.stdout)
+        except json.JSONDecodeError as exc:
+            self.fail(f"stdout is not one JSON object ({exc}){info}")
+        self.assertIsInstance(report, dict, info)
+        self.assertEqual(report["workload"], "factorial", info)
+        self.assertEqual(report["ranks"], 1 if np is None else np, info)
+        for row in report["result"]:
+            self.assertEqual(row["check"], "ok", info)
+        return report, info
+
+    def assert_known(self, row, known, info):
+        self.assertEqual(row["n"], known["n"], info)
+        self.assertEqual(row["digits"], known["digits"], info)
+        self.assertEqual(row["trailing_zeros"], known["trailing_zeros"], info)
+        self.assertEqual(row["bits"], known["bits"], info)
+        self.assertTrue(row["leading_digits"].startswith(
+            known["leading_prefix"]), info)
+        self.assertEqual(len(row["leading_digits"]), 20, info)
+        self.assertEqual(len(row["last_nonzero_digits"]), 20, info)
+        self.assertNotEqual(row["last_nonzero_digits"][-1], "0", info)
+
+    def test_million_np1_and_np2(self):
+        for np in (None, 2):
+            with self.subTest(np=np):
+                report, info = self.run_json(["factorial", "1e6"], np)
+                self.assertEqual(len(report["result"]), 1, info)
+                self.assert_known(report["result"][0], MILLION, info)
+
+    def test_hundred_thousand_np1_and_np2(self):
+        want = reference_summary(100000)
+        for np in (1, 2):
+            with self.subTest(np=np):
+                report, info = self.run_json(["factorial", "100000"], np)
+                self.assertEqual(len(report["result"]), 1, info)
+                self.assert_known(report["result"][0], HUNDRED_THOUSAND, info)
+                self.assertEqual(report["result"][0], want, info)
+
+    def test_zero_and_one(self):
+        report, info = self.run_json(["factorial", "0", "1"], 2)
+        self.assertEqual(report["result"], [
+            {"n": 0, "digits": 1, "bits": 1, "trailing_zeros": 0,
+             "leading_digits": "1", "last_nonzero_digits": "1",
+             "check": "ok"},
+            {"n": 1, "digits": 1, "bits": 1, "trailing_zeros": 0,
+             "leading_digits": "1", "last_nonzero_digits": "1",
+             "check": "ok"}], info)
+
+    def test_matches_python_math_factorial(self):
+        ns = [2, 3, 4, 5, 7, 10, 20, 21, 24, 25, 100, 1000, 1500, 5263, 5310,
+              7854, 20000, 100000]
+        want = [reference_summary(n) for n in ns]
+        for np in (2, 3):
+            with self.subTest(np=np):
+                report, info = self.run_json(
+                    ["factorial"] + [str(n) for n in ns], np)
+                self.assertEqual(report["result"], want, info)
+
+    def test_batch_keeps_command_line_order(self):
+        for order in (["5310", "5263", "7854"], ["7854", "5310", "5263"],
+                      ["5263", "7854", "5310", "7854"]):
+            for np in (1, 3):
+                with self.subTest(order=order, np=np):
+                    report, info = self.run_json(["factorial"] + order, np)
+                    self.assertEqual([r["n"] for r in report["result"]],
+                                     [int(n) for n in order], info)
+                    self.assertEqual(report["params"]["ns"],
+                                     [int(n) for n in order], info)
+
+    def test_every_schedule(self):
+        want = [reference_summary(n) for n in (100000, 5310, 21)]
+        for schedule in SCHEDULES:
+            for chunk in ("1", "2"):
+                with self.subTest(schedule=schedule, chunk=chunk):
+                    report, info = self.run_json(
+                        ["factorial", "100000", "5310", "21", "--schedule",
+                         schedule, "--chunk", chunk], 3)
+                    self.assertEqual(report["result"], want, info)
+                    self.assertEqual(report["params"]["schedule"], schedule,
+                                     info)
+                    self.assertEqual(report["params"]["chunk"], int(chunk),
+                                     info)
+
+    def test_json_phases(self):
+        with tempfile.TemporaryDirectory(prefix="rangefarm-fac-cli-") as tmp:
+            out = os.path.join(tmp, "f.txt")
+            for extra in ([], ["--output", out]):
+                with self.subTest(extra=extra):
+                    report, info = self.run_json(
+                        ["factorial", "100000", "20"] + extra, 2)
+                    phases = report["timing"]["phases"]
+                    for key in ("pieces_s", "combine_s", "check_s",
+                                "decimal_s"):
+                        self.assertIsInstance(phases.get(key), (int, float),
+                                              f"{key}{info}")
+                        self.assertGreaterEqual(phases[key], 0, info)
+                    self.assertEqual(len(report["timing"]["ranks"]), 2, info)
+                    if not extra:
+                        self.assertEqual(phases["decimal_s"], 0, info)
+                        self.assertIsNone(report["params"]["output"], info)
+                    else:
+                        self.assertEqual(report["params"]["output"], out,
+                                         info)
+
+    def test_human_summary(self):
+        args = ["factorial", "7854", "5", "100000", "--quiet"]
+        proc = run_rangefarm(args, 2)
+        info = describe(args, 2, proc)
+        self.assertEqual(proc.returncode, 0, info)
+        rows = [line.split() for line in proc.stdout.splitlines()
+                if ROW.match(line)]
+        self.assertEqual([int(r[0]) for r in rows], [7854, 5, 100000], info)
+        self.assertEqual([r[-1] for r in rows], ["ok"] * 3, info)
+        self.assertEqual(rows[2][1:4], ["456574", "1516705", "24999"], info)
+        self.assertEqual(rows[1][1:6], ["3", "7", "1", "120", "12"], info)
+
+
+class FactorialOutputTest(unittest.TestCase):
+    """--output: the file GMP's reference writes, byte for byte."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.tmp = tempfile.mkdtemp(prefix="rangefarm-fac-out-")
+        cls.reference = os.path.join(cls.tmp, "gmp.txt")
+        proc = subprocess.run([GMP_REFERENCE, "100000", "--output",
+                               cls.reference], capture_output=True, text=True,
+                              timeout=RUN_TIMEOUT_S, check=False)
+        if proc.returncode != 0:
+            raise AssertionError(f"gmp_factorial failed: {proc.stderr}")
+
+    @classmethod
+    def tearDownClass(cls):
+        shutil.rmtree(cls.tmp, ignore_errors=True)
+
+    def test_hundred_thousand_equals_gmp_file(self):
+        for np in (1, 2, 3):
+            with self.subTest(np=np):
+                path = os.path.join(self.tmp, f"rangefarm-np{np}.txt")
+                args = ["factorial", "100000", "--output", path, "--quiet"]
+                proc = run_rangefarm(args, np)
+                info = describe(args, np, proc)
+                self.assertEqual(proc.returncode, 0, info)
+                self.assertEqual(os.path.getsize(path),
+                                 os.path.getsize(self.reference), info)
+                self.assertTrue(
+                    filecmp.cmp(path, self.reference, shallow=False), info)
+
+    def test_singleton_equals_gmp_file(self):
+        path = os.path.join(self.tmp, "rangefarm-singleton.txt")
+        args = ["factorial", "1e5", "--output", path]
+        proc = run_rangefarm(args, None)
+        info = describe(args, None, proc)
+        self.assertEqual(proc.returncode, 0, info)
+        self.assertTrue(filecmp.cmp(path, self.reference, shallow=False),
+                        info)
+
+    def test_batch_writes_one_line_per_n_in_order(self):
+        if hasattr(sys, "set_int_max_str_digits"):
+            sys.set_int_max_str_digits(0)
+        ns = [7854, 0, 5310, 1, 20]
+        path = os.path.join(self.tmp, "batch.txt")
+        args = ["factorial"] + [str(n) for n in ns] + ["--output", path]
+        proc = run_rangefarm(args, 2)
+        info = describe(args, 2, proc)
+        self.assertEqual(proc.returncode, 0, info)
+        with open(path, encoding="ascii") as f:
+            text = f.read()
+        want = "".join(f"{n}! = {math.factorial(n)}\n" for n in ns)
+        self.assertTrue(text == want, f"{len(text)} vs {len(want)} bytes"
+                        + info)
+
+
+class FactorialCheckFailureTest(unittest.TestCase):
+    """RANGEFARM_TEST_FLIP_LIMB corrupts the product: the check refuses it."""
+
+    FLIP = {"RANGEFARM_TEST_FLIP_LIMB": "1"}
+
+    def assert_refused(self, args, np, cwd=None):
+        proc = run_rangefarm(args, np, cwd=cwd, env=self.FLIP)
+        info = describe(args, np, proc)
+        self.assertEqual(proc.returncode, 3, info)
+        lines = proc.stderr.splitlines()
+        self.assertEqual(len(lines), 1, "want exactly one stderr line" + info)
+        self.assertTrue(lines[0].startswith("rangefarm: error:"), info)
+        self.assertIn("check", lines[0], info)
+        self.assertNotIn("MPI_ABORT", proc.stderr, info)
+        self.assertEqual([line for line in proc.stdout.splitlines()
+                          if ROW.match(line)], [], info)
+        self.assertNotIn("leading_digits", proc.stdout, info)
+        return lines[0]
+
+    def test_exit_status_3_at_every_launch(self):
+        for launch, np in LAUNCHES + (("mpirun_np3", 3),):
+            with self.subTest(launch=launch):
+                line = self.assert_refused(["factorial", "100000", "20"], np)
+                self.assertIn("100000!", line)
+
+    def test_json_report_is_not_written(self):
+        with tempfile.TemporaryDirectory(prefix="rangefarm-fac-cli-") as tmp:
+            path = os.path.join(tmp, "r.json")
+            self.assert_refused(["factorial", "20", "--json", path], 2, tmp)
+            self.assertFalse(os.path.exists(path))
+            self.assert_refused(["factorial", "20", "--json", "-"], 2, tmp)
+
+    def test_digits_are_not_written(self):
+        with tempfile.TemporaryDirectory(prefix="rangefarm-fac-cli-") as tmp:
+            path = os.path.join(tmp, "f.txt")
+            self.assert_refused(["factorial", "5310", "--output", path], 2,
+                                tmp)
+            if os.path.exists(path):
+                with open(path, encoding="ascii") as f:
+                    self.assertNotIn("5310! =", f.read())
+
+
+def main():
+    global BINARY, GMP_REFERENCE, MPIRUN
+    parser = argparse.ArgumentParser(add_help=False)
+    parser.add_argument("--binary", default=os.environ.get("RANGEFARM_BIN"),
+                        help="the rangefarm executable to test")
+    parser.add_argument("--gmp-reference",
+                        default=os.environ.get("RANGEFARM_GMP_FACTORIAL"),
+                        help="the gmp_factorial reference executable")
+    parser.add_argument("--mpirun", default=shutil.which("mpirun"),
+                        help="Open MPI's mpirun (default: from PATH)")
+    opts, rest = parser.parse_known_args()
+    if not opts.binary or not os.access(opts.binary, os.X_OK):
+        sys.exit(f"test_factorial_cli.py: --binary: not an executable: "
+                 f"{opts.binary}")
+    if not opts.gmp_reference or not os.access(opts.gmp_reference, os.X_OK):
+        sys.exit(f"test_factorial_cli.py: --gmp-reference: not an "
+                 f"executable: {opts.gmp_reference}")
+    if not opts.mpirun:
+        sys.exit("test_factorial_cli.py: mpirun not found (give --mpirun)")
+    if hasattr(sys, "set_int_max_str_digits"):
+        sys.set_int_max_str_digits(0)
+    BINARY = os.path.abspath(opts.binary)
+    GMP_REFERENCE = os.path.abspath(opts.gmp_reference)
+    MPIRUN = opts.mpirun
+    unittest.main(argv=[sys.argv[0]] + rest, verbosity=2)
+
+
+if __name__ == "__main__":
+    main()
