@@ -89,7 +89,8 @@ void maybe_flip_a_limb(mpz_class& x) {
   mpz_limbs_finish(x.get_mpz_t(), size);
 }
 
-// Multiplies task t's pieces into rank 0 and shifts in the power of two.
+// Multiplies task t's pieces into rank 0 and shifts in the power of two
+// left after the trailing zeros: n!/10^e5.
 mpz_class assemble(const mpi::communicator& comm, const FactorialWork& work, std::size_t t,
                    Pieces& pieces) {
   const Range range = work.pieces_of(t);
@@ -103,11 +104,12 @@ mpz_class assemble(const mpi::communicator& comm, const FactorialWork& work, std
       pieces.held.erase(i);
     }
   }
-  mpz_class x = multiply_across_ranks(comm, factors, mine, 0);
+  mpz_class m = multiply_across_ranks(comm, factors, mine, 0);
   if (comm.rank() == 0) {
-    mpz_mul_2exp(x.get_mpz_t(), x.get_mpz_t(), legendre_exponent(work.ns()[t], 2));
+    const std::uint64_t n = work.ns()[t];
+    mpz_mul_2exp(m.get_mpz_t(), m.get_mpz_t(), legendre_exponent(n, 2) - legendre_exponent(n, 5));
   }
-  return x;
+  return m;
 }
 
 TailResidues tail_of(const FactorialWork& work, std::size_t t, const Pieces& pieces) {
@@ -154,18 +156,20 @@ FactorialOutcome compute_factorials(const mpi::communicator& comm,
 
   for (std::size_t t = 0; t < request.ns.size(); ++t) {
     mark = MPI_Wtime();
-    mpz_class x = assemble(comm, work, t, pieces);
+    mpz_class m = assemble(comm, work, t, pieces);
     const double assembled = MPI_Wtime();
     out.phases.combine_s += assembled - mark;
+    const std::uint64_t n = request.ns[t];
+    const std::uint64_t zeros = legendre_exponent(n, 5);
     bool ok = true;
     on_root_then_agree(comm, [&] {
-      maybe_flip_a_limb(x);
+      maybe_flip_a_limb(m);
       FactorialResult r;
-      r.check = {false, mod_m61(x), independent[t]};
-      r.check.ok = r.check.from_product == r.check.independent;
-      ok = r.check.ok;
-      if (ok) r.summary = summarize_factorial(request.ns[t], x, tail_of(work, t, pieces));
-      r.summary.n = request.ns[t];
+      r.check.from_product = mulmod_m61(mod_m61(m), pow_mod_m61(10, zeros));
+      r.check.independent = independent[t];
+      r.check.ok = ok = r.check.from_product == r.check.independent;
+      if (ok) r.summary = summarize_factorial(n, m, tail_of(work, t, pieces));
+      r.summary.n = n;
       out.results.push_back(std::move(r));
     });
     mpi::broadcast(comm, ok, 0);
@@ -176,9 +180,12 @@ FactorialOutcome compute_factorials(const mpi::communicator& comm,
     }
     if (request.decimal) {
       mark = MPI_Wtime();
-      const std::string digits = to_decimal_across_ranks(comm, x, 0);
+      std::string digits = to_decimal_across_ranks(comm, m, 0);
       out.phases.decimal_s += MPI_Wtime() - mark;
-      on_root_then_agree(comm, [&] { request.decimal(request.ns[t], digits); });
+      on_root_then_agree(comm, [&] {
+        digits.append(zeros, '0');
+        request.decimal(n, digits);
+      });
     }
   }
   out.wall_s = MPI_Wtime() - start;

@@ -4,10 +4,12 @@
 //    chosen schedule; each rank keeps the products of the pieces it made.
 // 2. For each n in the order given, its pieces are multiplied together
 //    across the ranks (distributed_product.hpp) into rank 0, which shifts in
-//    the power of two.
+//    the power of two: the result is M = n!/10^z, n! without its z trailing
+//    zeros.
 // 3. The ranks compute n! mod 2^61 - 1 by slices of 1..n; rank 0 compares it
-//    with the big result mod the same prime. A mismatch stops the run.
-// 4. Only then, if asked, the decimal digits are made by all ranks together.
+//    with M 10^z mod the same prime. A mismatch stops the run.
+// 4. Only then, if asked, the decimal digits of M are made by all ranks
+//    together, and the z zeros appended.
 #pragma once
 
 #include <boost/mpi/communicator.hpp>

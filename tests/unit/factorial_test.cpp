@@ -35,6 +35,17 @@ mpz_class factorial(u64 n) {
   return f;
 }
 
+// n! without its trailing zeros, n!/10^e5: what the pieces multiply to once
+// the power of two left over, 2^(e2 - e5), is shifted in.
+u64 twos_left(u64 n) {
+  return legendre_exponent(n, 2) - legendre_exponent(n, 5);
+}
+mpz_class without_zeros(u64 n) {
+  mpz_class ten_z;
+  mpz_ui_pow_ui(ten_z.get_mpz_t(), 10, legendre_exponent(n, 5));
+  return factorial(n) / ten_z;
+}
+
 mpz_class pow_ui(u64 base, u64 e) {
   mpz_class r;
   mpz_ui_pow_ui(r.get_mpz_t(), base, e);
@@ -292,7 +303,7 @@ TEST(FactorialWork, PiecesOfEveryTaskAreContiguousAndLabelled) {
   EXPECT_EQ(work.pieces_of(3).size(), 3u);
 }
 
-TEST(FactorialWork, EveryOddPrimeInExactlyOnePartWithItsExponent) {
+TEST(FactorialWork, EveryOddPrimeBut5InExactlyOnePartWithItsExponent) {
   const std::vector<std::uint32_t> primes = odd_primes_upto(200000);
   for (u64 n : {0, 1, 2, 3, 4, 10, 100, 5263, 5310, 7854, 100000, 200000}) {
     for (std::uint32_t max_parts : {1u, 2u, 3u, 4u, 7u}) {
@@ -307,8 +318,11 @@ TEST(FactorialWork, EveryOddPrimeInExactlyOnePartWithItsExponent) {
         }
       }
       const auto end = std::upper_bound(primes.begin(), primes.end(), n);
-      ASSERT_EQ(seen.size(), static_cast<std::size_t>(end - primes.begin()));
+      // 5 is left out: its power goes into the trailing zeros.
+      ASSERT_EQ(seen.count(5), 0u);
+      ASSERT_EQ(seen.size(), static_cast<std::size_t>(end - primes.begin()) - (n >= 5 ? 1 : 0));
       for (auto it = primes.begin(); it != end; ++it) {
+        if (*it == 5) continue;
         ASSERT_EQ(times[*it], 1) << "prime " << *it;
         const u64 want = n <= 2000 ? brute_force_exponent(n, *it) : legendre_exponent(n, *it);
         ASSERT_EQ(seen[*it], want) << "prime " << *it;
@@ -328,8 +342,9 @@ TEST(FactorialWork, PartsHaveEqualBits) {
       const auto [lo, hi] = std::minmax_element(bits.begin(), bits.end());
       double total = 0;
       for (double b : bits) total += b;
-      // The odd part of n!: log2(n!) less the power of two.
-      EXPECT_NEAR(total, factorial_log2(n) - static_cast<double>(legendre_exponent(n, 2)),
+      // The odd part of n! without the fives: log2(n!) less 2^e2 and 5^e5.
+      const double fives = static_cast<double>(legendre_exponent(n, 5)) * std::log2(5.0);
+      EXPECT_NEAR(total, factorial_log2(n) - static_cast<double>(legendre_exponent(n, 2)) - fives,
                   1e-6 * total);
       // The last primes dealt add log2(p) bits each to the lightest part, so
       // the parts end up within a prime or two of each other.
@@ -339,7 +354,7 @@ TEST(FactorialWork, PartsHaveEqualBits) {
   }
 }
 
-TEST(FactorialWork, ProductOfPartsTimesPowerOfTwoIsNFactorial) {
+TEST(FactorialWork, ProductOfPartsTimesPowerOfTwoIsNFactorialWithoutItsZeros) {
   for (u64 n : {0, 1, 2, 3, 4, 5, 20, 21, 100, 5263, 5310, 7854, 100000, 1000000}) {
     for (std::uint32_t max_parts : {1u, 3u, 4u}) {
       SCOPED_TRACE(std::to_string(n) + "! in up to " + std::to_string(max_parts) + " parts");
@@ -357,8 +372,8 @@ TEST(FactorialWork, ProductOfPartsTimesPowerOfTwoIsNFactorial) {
         product *= parts[i].product;
         tail = combine(tail, parts[i].tail);
       }
-      mpz_mul_2exp(product.get_mpz_t(), product.get_mpz_t(), legendre_exponent(n, 2));
-      ASSERT_EQ(product, factorial(n));
+      mpz_mul_2exp(product.get_mpz_t(), product.get_mpz_t(), twos_left(n));
+      ASSERT_EQ(product, without_zeros(n));
       // The tails of the parts combine into the tail of all odd primes.
       const TailResidues whole = tail_residues(FactorialWork({n}, 1).piece_powers(0));
       EXPECT_EQ(tail.mod_2_64, whole.mod_2_64);
@@ -379,8 +394,8 @@ TEST(FactorialWork, ProcessAndMergeOfSubranges) {
     mpz_class product = 1;
     const Range r = work.pieces_of(t);
     for (u64 i = r.lo; i < r.hi; ++i) product *= all.at(i).product;
-    mpz_mul_2exp(product.get_mpz_t(), product.get_mpz_t(), legendre_exponent(work.ns()[t], 2));
-    EXPECT_EQ(product, factorial(work.ns()[t])) << "task " << t;
+    mpz_mul_2exp(product.get_mpz_t(), product.get_mpz_t(), twos_left(work.ns()[t]));
+    EXPECT_EQ(product, without_zeros(work.ns()[t])) << "task " << t;
   }
   EXPECT_TRUE(work.process(Range{2, 2}, kNoYield).empty());
 }
@@ -403,13 +418,14 @@ void expect_summary_matches_decimal(u64 n, std::uint32_t max_parts, double min_p
     x *= p.product;
     tail = combine(tail, p.tail);
   }
-  mpz_mul_2exp(x.get_mpz_t(), x.get_mpz_t(), legendre_exponent(n, 2));
-  const std::string digits = factorial(n).get_str();
+  mpz_mul_2exp(x.get_mpz_t(), x.get_mpz_t(), twos_left(n));
+  const mpz_class f = factorial(n);
+  const std::string digits = f.get_str();
   const FactorialSummary s = summarize_factorial(n, x, tail);
   const std::string kept = strip_trailing_zeros(digits);
   EXPECT_EQ(s.n, n);
   ASSERT_EQ(s.digits, digits.size());
-  EXPECT_EQ(s.bits, mpz_sizeinbase(x.get_mpz_t(), 2));
+  EXPECT_EQ(s.bits, mpz_sizeinbase(f.get_mpz_t(), 2));
   EXPECT_EQ(s.trailing_zeros, digits.size() - kept.size());
   EXPECT_EQ(s.leading_digits, digits.substr(0, 20));
   EXPECT_EQ(s.last_nonzero_digits,
@@ -428,8 +444,10 @@ TEST(SummarizeFactorial, EveryNUpTo1500) {
     if (n > 0) f *= static_cast<unsigned long>(n);
     const PieceProduct& p = parts.at(n);
     mpz_class x = p.product;
-    mpz_mul_2exp(x.get_mpz_t(), x.get_mpz_t(), legendre_exponent(n, 2));
-    ASSERT_EQ(x, f) << n << "!";
+    mpz_mul_2exp(x.get_mpz_t(), x.get_mpz_t(), twos_left(n));
+    mpz_class ten_z;
+    mpz_ui_pow_ui(ten_z.get_mpz_t(), 10, legendre_exponent(n, 5));
+    ASSERT_EQ(x * ten_z, f) << n << "!";
     const FactorialSummary s = summarize_factorial(n, x, p.tail);
     const std::string digits = f.get_str();
     const std::string kept = strip_trailing_zeros(digits);
@@ -448,7 +466,7 @@ TEST(SummarizeFactorial, KnownSmallValues) {
     const FactorialWork work({n}, 1);
     const auto parts = work.process(Range{0, 1}, kNoYield);
     mpz_class x = parts.at(0).product;
-    mpz_mul_2exp(x.get_mpz_t(), x.get_mpz_t(), legendre_exponent(n, 2));
+    mpz_mul_2exp(x.get_mpz_t(), x.get_mpz_t(), twos_left(n));
     return summarize_factorial(n, x, parts.at(0).tail);
   };
   for (u64 n : {0, 1}) {
@@ -479,6 +497,38 @@ TEST(SummarizeFactorial, LargerNInOneAndManyParts) {
 
 TEST(SummarizeFactorial, AMillion) {
   expect_summary_matches_decimal(1000000, 3, FactorialWork::kMinPartBits);
+}
+
+TEST(SummarizeFactorial, BitLengthTimesPowerOfTenIsExact) {
+  gmp_randclass rng(gmp_randinit_mt);
+  rng.seed(11);
+  for (unsigned long bits : {1ul, 3ul, 64ul, 1000ul, 5000ul, 100000ul}) {
+    for (u64 z : {0ul, 1ul, 7ul, 100ul, 24999ul}) {
+      for (int i = 0; i < 3; ++i) {
+        mpz_class m = rng.get_z_bits(bits);
+        mpz_setbit(m.get_mpz_t(), bits - 1);
+        mpz_class ten_z;
+        mpz_ui_pow_ui(ten_z.get_mpz_t(), 10, z);
+        const mpz_class x = m * ten_z;
+        EXPECT_EQ(bit_length_times_power_of_ten(m, z), mpz_sizeinbase(x.get_mpz_t(), 2))
+            << bits << "-bit m, z = " << z;
+      }
+    }
+  }
+  // m 5^z just below and at a power of two: the fallback decides.
+  for (u64 z : {1ul, 30ul}) {
+    mpz_class five_z;
+    mpz_ui_pow_ui(five_z.get_mpz_t(), 5, z);
+    const mpz_class at = mpz_class(1) << 200;
+    const mpz_class m = at / five_z + 1;  // m 5^z just above 2^200
+    mpz_class ten_z;
+    mpz_ui_pow_ui(ten_z.get_mpz_t(), 10, z);
+    EXPECT_EQ(bit_length_times_power_of_ten(m, z),
+              mpz_sizeinbase(mpz_class(m * ten_z).get_mpz_t(), 2));
+    const mpz_class below = at / five_z;  // just below
+    EXPECT_EQ(bit_length_times_power_of_ten(below, z),
+              mpz_sizeinbase(mpz_class(below * ten_z).get_mpz_t(), 2));
+  }
 }
 
 // ----------------------------------------------------------- leading digits

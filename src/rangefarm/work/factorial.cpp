@@ -66,6 +66,7 @@ std::vector<PrimePower> FactorialWork::piece_powers(std::uint64_t i) const {
   std::priority_queue<Load, std::vector<Load>, std::greater<>> lightest;
   for (std::uint32_t j = 0; j < ref.parts; ++j) lightest.push({0.0, j});
   for (auto it = odd_primes_.begin(); it != end; ++it) {
+    if (*it == 5) continue;  // 5^e5 pairs with 2^e5 into the trailing zeros
     const auto e = static_cast<std::uint32_t>(legendre_exponent(n, *it));
     if (ref.parts == 1) {
       mine.push_back({*it, e});

@@ -2,7 +2,12 @@
 // hands out.
 //
 // n! = 2^e2 * prod over odd primes p <= n of p^e_p, with e_p from Legendre's
-// formula. The power of two is a final shift; the odd prime powers of a
+// formula. Its z = e5 trailing zeros are known without computing anything,
+// so what is computed is the part before them, M = n!/10^z = 2^(e2-z) times
+// the odd prime powers other than 5: M is 2.4% smaller than 5e7!, and every
+// step after the pieces (multiplications, check, decimal conversion) works on
+// M; the zeros are appended as text. The power of two is a final shift;
+// the odd prime powers of a
 // large n are dealt into parts of equal size in bits (greedily, to the part
 // with the fewest bits so far), because a part's cost follows its size, not
 // its number of primes: 3^e_3 alone is 3% of 5e7!, while the 1.5 million

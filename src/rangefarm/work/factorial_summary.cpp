@@ -1,5 +1,7 @@
 #include "rangefarm/work/factorial_summary.hpp"
 
+#include <algorithm>
+
 #include "rangefarm/work/factorial.hpp"
 
 namespace rf {
@@ -53,11 +55,35 @@ LeadingDigits leading_digits(const mpz_class& x, std::size_t count) {
   return {digits, lo.get_str()};
 }
 
-FactorialSummary summarize_factorial(std::uint64_t n, const mpz_class& x, TailResidues rest) {
-  const LeadingDigits lead = leading_digits(x, 20);
+std::uint64_t bit_length_times_power_of_ten(const mpz_class& m, std::uint64_t z) {
+  mpf_class scaled(m, kFloatBits);
+  mpf_class five(5, kFloatBits);
+  mpf_pow_ui(five.get_mpf_t(), five.get_mpf_t(), z);
+  scaled *= five;
+  long exponent = 0;  // scaled = mantissa 2^exponent, mantissa in [0.5, 1)
+  const double mantissa = mpf_get_d_2exp(&exponent, scaled.get_mpf_t());
+  if (mantissa > 0.5 + 0x1p-40 && mantissa < 1 - 0x1p-40) {
+    return static_cast<std::uint64_t>(exponent) + z;
+  }
+  mpz_class power;
+  mpz_ui_pow_ui(power.get_mpz_t(), 5, z);
+  return mpz_sizeinbase(mpz_class(m * power).get_mpz_t(), 2) + z;
+}
+
+FactorialSummary summarize_factorial(std::uint64_t n, const mpz_class& m, TailResidues rest) {
+  constexpr std::size_t kShown = 20;
+  const LeadingDigits lead = leading_digits(m, kShown);
   const std::uint64_t zeros = legendre_exponent(n, 5);
-  return {n,     lead.digits, mpz_sizeinbase(x.get_mpz_t(), 2),
-          zeros, lead.first,  last_nonzero_digits(n, rest, lead.digits - zeros)};
+  // When M is shorter than 20 digits, the first digits of n! run on into
+  // its zeros.
+  std::string first = lead.first;
+  first.append(std::min<std::uint64_t>(kShown - first.size(), zeros), '0');
+  return {n,
+          lead.digits + zeros,
+          bit_length_times_power_of_ten(m, zeros),
+          zeros,
+          first,
+          last_nonzero_digits(n, rest, lead.digits)};
 }
 
 }  // namespace rf

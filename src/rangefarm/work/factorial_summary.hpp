@@ -32,7 +32,14 @@ struct LeadingDigits {
 };
 LeadingDigits leading_digits(const mpz_class& x, std::size_t count);
 
-// x must be n!; rest: the tail residues over all odd primes up to n.
-FactorialSummary summarize_factorial(std::uint64_t n, const mpz_class& x, TailResidues rest);
+// The bit length of m 10^z, without forming it: m 5^z in a 320-bit float
+// gives its binary exponent, and 2^z adds z. Exact, with a fallback to the
+// full product in the (never seen) case that m 5^z is within 2^-40 of a
+// power of two.
+std::uint64_t bit_length_times_power_of_ten(const mpz_class& m, std::uint64_t z);
+
+// m must be n! without its trailing zeros (n!/10^e5); rest: the tail
+// residues over all odd primes up to n.
+FactorialSummary summarize_factorial(std::uint64_t n, const mpz_class& m, TailResidues rest);
 
 }  // namespace rf

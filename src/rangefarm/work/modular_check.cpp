@@ -9,6 +9,15 @@ std::uint64_t product_mod_m61(Range slice) {
   return r;
 }
 
+std::uint64_t pow_mod_m61(std::uint64_t base, std::uint64_t e) {
+  std::uint64_t r = 1;
+  for (base %= kCheckPrime; e > 0; e >>= 1) {
+    if (e & 1) r = mulmod_m61(r, base);
+    base = mulmod_m61(base, base);
+  }
+  return r;
+}
+
 std::uint64_t mod_m61(const mpz_class& x) {
   return mpz_fdiv_ui(x.get_mpz_t(), kCheckPrime);
 }

@@ -25,6 +25,9 @@ inline std::uint64_t mulmod_m61(std::uint64_t a, std::uint64_t b) {
   return r;
 }
 
+// base^e mod 2^61 - 1.
+std::uint64_t pow_mod_m61(std::uint64_t base, std::uint64_t e);
+
 // The product of the integers in [lo, hi) mod 2^61 - 1 (1 when empty).
 std::uint64_t product_mod_m61(Range slice);
 
