@@ -1,8 +1,10 @@
 #include "rangefarm/parallel_decimal.hpp"
 
+#include <algorithm>
 #include <boost/mpi/collectives.hpp>
 #include <cmath>
 #include <cstdint>
+#include <cstring>
 #include <utility>
 
 #include "rangefarm/bigint.hpp"
@@ -68,10 +70,40 @@ void split_down(const boost::mpi::communicator& comm, int first, int last, doubl
   }
 }
 
-std::string part_digits(const Part& part) {
-  std::string s = part.value.get_str();
-  if (part.width > s.size()) s.insert(0, part.width - s.size(), '0');
-  return s;
+// Appends the part's digits, zero-padded to its width, straight from GMP
+// into `out`.
+void append_part_digits(const Part& part, std::string& out) {
+  const std::size_t start = out.size();
+  out.resize(start + mpz_sizeinbase(part.value.get_mpz_t(), 10) + 2);
+  mpz_get_str(out.data() + start, 10, part.value.get_mpz_t());
+  const std::size_t length = std::strlen(out.data() + start);
+  out.resize(start + length);
+  if (part.width > length) out.insert(start, part.width - length, '0');
+}
+
+// The parts travel to the root as characters straight into its output (no
+// gather, no concatenation: at 1e7! that is 65 MB not copied twice), in
+// pieces that keep each message's count within an int.
+constexpr std::size_t kMessageChars = std::size_t{1} << 30;
+
+void send_digits(const boost::mpi::communicator& comm, const std::string& digits) {
+  const std::uint64_t length = digits.size();
+  comm.send(0, kDigitsTag, length);
+  for (std::size_t at = 0; at < digits.size(); at += kMessageChars) {
+    const std::size_t n = std::min(kMessageChars, digits.size() - at);
+    comm.send(0, kDigitsTag, digits.data() + at, static_cast<int>(n));
+  }
+}
+
+void append_digits(const boost::mpi::communicator& comm, int source, std::string& out) {
+  std::uint64_t length = 0;
+  comm.recv(source, kDigitsTag, length);
+  const std::size_t start = out.size();
+  out.resize(start + length);
+  for (std::size_t at = 0; at < length; at += kMessageChars) {
+    const std::size_t n = std::min<std::size_t>(kMessageChars, length - at);
+    comm.recv(source, kDigitsTag, out.data() + start + at, static_cast<int>(n));
+  }
 }
 
 }  // namespace
@@ -91,14 +123,15 @@ std::string to_decimal_across_ranks(const boost::mpi::communicator& comm, const 
   const int shifted = (me - root + size) % size;
   boost::mpi::communicator renumbered = comm.split(0, shifted);
   split_down(renumbered, 0, size, digits, part);
-  const std::string mine = shifted == 0 || part.width > 0 ? part_digits(part) : std::string();
-
-  std::vector<std::string> all;
-  boost::mpi::gather(renumbered, mine, all, 0);
   std::string out;
-  if (shifted == 0) {
-    for (const auto& s : all) out += s;
+  if (shifted != 0) {
+    if (part.width > 0) append_part_digits(part, out);
+    send_digits(renumbered, out);
+    return {};
   }
+  out.reserve(static_cast<std::size_t>(digits) + 2);
+  append_part_digits(part, out);
+  for (int r = 1; r < size; ++r) append_digits(renumbered, r, out);
   return out;
 }
 
