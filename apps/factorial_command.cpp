@@ -80,6 +80,11 @@ nlohmann::json result_json(const std::vector<FactorialResult>& results) {
   return out;
 }
 
+// Small n take microseconds: milliseconds below a tenth of a second.
+std::string seconds_text(double s) {
+  return s < 0.1 ? strprintf("%.3f ms", s * 1e3) : strprintf("%.3f s", s);
+}
+
 void print_summary(const FactorialJob& job, const RunReport& report,
                    const FactorialOutcome& outcome, bool quiet) {
   auto& out = std::cout;
@@ -100,8 +105,9 @@ void print_summary(const FactorialJob& job, const RunReport& report,
   }
   if (quiet) return;
   const FactorialPhases& p = outcome.phases;
-  out << strprintf("wall %.3f s: pieces %.3f s, combine %.3f s, check %.3f s, decimal %.3f s\n",
-                   report.wall_s, p.pieces_s, p.combine_s, p.check_s, p.decimal_s);
+  out << "wall " << seconds_text(report.wall_s) << ": pieces " << seconds_text(p.pieces_s)
+      << ", combine " << seconds_text(p.combine_s) << ", check " << seconds_text(p.check_s)
+      << ", decimal " << seconds_text(p.decimal_s) << "\n";
   report.print_timing_table(out);
 }
 
