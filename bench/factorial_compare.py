@@ -40,8 +40,8 @@ or the results disagree.
 
   python3 bench/factorial_compare.py [--runs 5] [--build build] [--skip-5e7]
 
-The machine-load helpers (idle wait, /proc/stat accounting, MPI environment)
-are perfect_compare.py's, imported from beside this file.
+The process timing and machine-load helpers (idle wait, /proc/stat accounting,
+MPI environment) are bench_common.py's, imported from beside this file.
 """
 import argparse
 import datetime
@@ -50,7 +50,6 @@ import json
 import math
 import os
 import platform
-import resource
 import shutil
 import socket
 import subprocess
@@ -60,9 +59,9 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from perfect_compare import (  # noqa: E402
+from bench_common import (  # noqa: E402
     NOISY_OTHER_CORES, REPO, cpu_times, fmt_count, git_state, mpi_env, parse_count, stats,
-    wait_idle)
+    timed_process)
 
 GOAL_N = 5 * 10**7
 GOAL_FACTORIAL = 0.75  # rangefarm on R ranks / mpz_fac_ui, whole process, at GOAL_N
@@ -105,30 +104,8 @@ def first_json(text):
 
 def run_once(cfg, args, tools, env, out_file=None):
     argv = cfg.argv(args, tools, out_file)
-    waited = wait_idle(args.wait_idle) if args.wait_idle > 0 else 0.0
-    load_before = os.getloadavg()[0]
-    cpu0 = cpu_times()
-    ru0 = resource.getrusage(resource.RUSAGE_CHILDREN)
-    t0 = time.perf_counter()
-    try:
-        proc = subprocess.run(argv, env=env, capture_output=True, text=True, timeout=args.timeout)
-        rc, out, err = proc.returncode, proc.stdout, proc.stderr
-    except subprocess.TimeoutExpired as e:
-        rc, out, err = "timeout", e.stdout or "", e.stderr or ""
-        if isinstance(out, bytes):
-            out, err = out.decode(errors="replace"), (err or b"").decode(errors="replace")
-    process_wall = time.perf_counter() - t0
-    ru1 = resource.getrusage(resource.RUSAGE_CHILDREN)
-    cpu1 = cpu_times()
-    own = (ru1.ru_utime - ru0.ru_utime) + (ru1.ru_stime - ru0.ru_stime)
-    run = {"argv": argv, "rc": rc, "process_wall_s": process_wall, "children_cpu_s": own,
-           "loadavg_1m_before": load_before, "waited_idle_s": waited}
-    if cpu0 and cpu1:
-        # CPU the rest of the machine used meanwhile, in cores; and hypervisor steal.
-        run["other_cores"] = max(0.0, (cpu1[0] - cpu0[0]) - own) / process_wall
-        run["steal_cores"] = (cpu1[1] - cpu0[1]) / process_wall
+    rc, out, _, run = timed_process(argv, env, args.timeout, args.wait_idle)
     if rc != 0:
-        run["error"] = (err or out)[-2000:]
         return run
     try:
         report = first_json(out)

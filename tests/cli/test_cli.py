@@ -13,27 +13,19 @@ import argparse
 import json
 import os
 import shutil
-import subprocess
 import sys
 import tempfile
 import unittest
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import cli_common  # noqa: E402
+
 BINARY = None
 MPIRUN = None
-RUN_TIMEOUT_S = 120
 
 SCHEDULES = ("static-block", "static-cyclic", "dynamic", "guided")
 PERFECT_TO_10000 = [6, 28, 496, 8128]
 COUNTS_TO_10000 = {"deficient": 7508, "perfect": 4, "abundant": 2488}
-
-# Open MPI as root, more ranks than cores, and no banner when a rank exits
-# non-zero; set here so the script also runs outside ctest.
-MPI_ENV = {
-    "OMPI_ALLOW_RUN_AS_ROOT": "1",
-    "OMPI_ALLOW_RUN_AS_ROOT_CONFIRM": "1",
-    "OMPI_MCA_rmaps_base_oversubscribe": "1",
-    "OMPI_MCA_orte_execute_quiet": "1",
-}
 
 # (name, arguments): each must be rejected as bad input.
 BAD_INPUTS = [
@@ -60,24 +52,10 @@ LAUNCHES = (("singleton", None), ("mpirun_np2", 2))
 
 def run_rangefarm(args, np=None, cwd=None):
     """Runs the binary (directly, or under mpirun -q -np NP)."""
-    if np is None:
-        cmd = [BINARY] + list(args)
-    else:
-        cmd = [MPIRUN, "-q", "-np", str(np), BINARY] + list(args)
-    env = dict(os.environ, **MPI_ENV)
-    try:
-        return subprocess.run(cmd, cwd=cwd, env=env, capture_output=True,
-                              text=True, timeout=RUN_TIMEOUT_S, check=False)
-    except subprocess.TimeoutExpired as exc:
-        raise AssertionError(
-            f"timed out after {RUN_TIMEOUT_S} s: {' '.join(cmd)}") from exc
+    return cli_common.run(BINARY, MPIRUN, args, np, cwd)
 
 
-def describe(args, np, proc):
-    launch = "singleton" if np is None else f"mpirun -q -np {np}"
-    return (f"\n  command: {launch} rangefarm {' '.join(args)}"
-            f"\n  exit status: {proc.returncode}"
-            f"\n  stdout: {proc.stdout!r}\n  stderr: {proc.stderr!r}")
+describe = cli_common.describe
 
 
 class BadInputTest(unittest.TestCase):

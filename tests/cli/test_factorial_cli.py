@@ -24,21 +24,15 @@ import sys
 import tempfile
 import unittest
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import cli_common  # noqa: E402
+from cli_common import RUN_TIMEOUT_S  # noqa: E402
+
 BINARY = None
 GMP_REFERENCE = None
 MPIRUN = None
-RUN_TIMEOUT_S = 120
 
 SCHEDULES = ("static-block", "static-cyclic", "dynamic", "guided")
-
-# Open MPI as root, more ranks than cores, and no banner when a rank exits
-# non-zero; set here so the script also runs outside ctest.
-MPI_ENV = {
-    "OMPI_ALLOW_RUN_AS_ROOT": "1",
-    "OMPI_ALLOW_RUN_AS_ROOT_CONFIRM": "1",
-    "OMPI_MCA_rmaps_base_oversubscribe": "1",
-    "OMPI_MCA_orte_execute_quiet": "1",
-}
 
 LAUNCHES = (("singleton", None), ("mpirun_np2", 2))
 
@@ -71,27 +65,14 @@ HUNDRED_THOUSAND = {"n": 100000, "digits": 456574, "trailing_zeros": 24999,
 
 
 def run_rangefarm(args, np=None, cwd=None, env=None):
-    """Runs the binary (directly, or under mpirun -q -np NP)."""
-    if np is None:
-        cmd = [BINARY] + list(args)
-    else:
-        cmd = [MPIRUN, "-q", "-np", str(np), BINARY] + list(args)
-    full_env = dict(os.environ, **MPI_ENV)
-    full_env.pop("RANGEFARM_TEST_FLIP_LIMB", None)
-    full_env.update(env or {})
-    try:
-        return subprocess.run(cmd, cwd=cwd, env=full_env, capture_output=True,
-                              text=True, timeout=RUN_TIMEOUT_S, check=False)
-    except subprocess.TimeoutExpired as exc:
-        raise AssertionError(
-            f"timed out after {RUN_TIMEOUT_S} s: {' '.join(cmd)}") from exc
+    """Runs the binary (directly, or under mpirun -q -np NP); the corruption
+    switch RANGEFARM_TEST_FLIP_LIMB only where env sets it."""
+    return cli_common.run(BINARY, MPIRUN, args, np, cwd, env,
+                          unset=("RANGEFARM_TEST_FLIP_LIMB",))
 
 
 def describe(args, np, proc):
-    launch = "singleton" if np is None else f"mpirun -q -np {np}"
-    return (f"\n  command: {launch} rangefarm {' '.join(args)}"
-            f"\n  exit status: {proc.returncode}"
-            f"\n  stdout: {proc.stdout[:2000]!r}\n  stderr: {proc.stderr!r}")
+    return cli_common.describe(args, np, proc, stdout_limit=2000)
 
 
 def factorial_log2(n):
