@@ -31,7 +31,8 @@ int main(int argc, char** argv) {
   app.set_version_flag("--version", rf::rangefarm_version());
   app.require_subcommand(1);
   std::vector<rf::app::Command> commands{rf::app::add_perfect_command(app),
-                                         rf::app::add_factorial_command(app)};
+                                         rf::app::add_factorial_command(app),
+                                         rf::app::add_mersenne_command(app)};
 
   try {
     app.parse(argc, argv);

@@ -28,6 +28,26 @@ void append_split(std::vector<Range>& out, Range part, std::uint64_t k) {
 
 }  // namespace
 
+std::optional<DispatchOrder> parse_order(std::string_view name) {
+  if (name == "given") return DispatchOrder::Given;
+  if (name == "largest-first") return DispatchOrder::LargestFirst;
+  return std::nullopt;
+}
+
+std::string_view order_name(DispatchOrder order) {
+  return order == DispatchOrder::Given ? "given" : "largest-first";
+}
+
+std::vector<std::uint64_t> dispatch_order(ScheduleKind kind, DispatchOrder order,
+                                          const std::vector<double>& costs) {
+  std::vector<std::uint64_t> items(costs.size());
+  for (std::uint64_t i = 0; i < items.size(); ++i) items[i] = i;
+  if (is_static(kind) || order == DispatchOrder::Given) return items;
+  std::stable_sort(items.begin(), items.end(),
+                   [&](std::uint64_t a, std::uint64_t b) { return costs[a] > costs[b]; });
+  return items;
+}
+
 std::optional<ScheduleKind> parse_schedule(std::string_view name) {
   for (auto [n, k] : kNames) {
     if (n == name) return k;

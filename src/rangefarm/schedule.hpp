@@ -32,6 +32,20 @@ struct ScheduleSpec {
   std::uint64_t chunk = 1;  // K, at least 1
 };
 
+// The order in which dynamic and guided hand out items: as numbered
+// (`given`) or by decreasing estimated cost (`largest-first`), so that the
+// long tasks start early and the short ones fill the tail.
+enum class DispatchOrder { Given, LargestFirst };
+std::optional<DispatchOrder> parse_order(std::string_view name);
+std::string_view order_name(DispatchOrder order);
+
+// The items 0..n-1 in the order they are to be numbered for the farm: the
+// identity, or for dynamic and guided with largest-first the indices by
+// decreasing cost (ties in index order). Static modes keep the given order:
+// they split the list as they split any range.
+std::vector<std::uint64_t> dispatch_order(ScheduleKind kind, DispatchOrder order,
+                                          const std::vector<double>& costs);
+
 // The chunks a rank processes under a static schedule, in order.
 std::vector<Range> static_chunks(const ScheduleSpec& spec, Range range, int rank, int nranks);
 

@@ -1,0 +1,238 @@
+// `rangefarm mersenne`: which 2^p - 1 with p prime in [from, to] are prime,
+// and the perfect numbers 2^(p-1) (2^p - 1) they give.
+#include <algorithm>
+#include <fstream>
+#include <iostream>
+#include <memory>
+#include <primesieve.hpp>
+
+#include "command.hpp"
+#include "common_options.hpp"
+#include "rangefarm/farm.hpp"
+#include "rangefarm/fmt_util.hpp"
+#include "rangefarm/work/factorial_summary.hpp"
+#include "rangefarm/work/mersenne.hpp"
+#include "rangefarm/work/trial_factor.hpp"
+
+namespace rf::app {
+namespace {
+
+struct MersenneOptions {
+  std::string from = "2";
+  std::string to;
+  std::string tf_bits;  // empty: default_tf_bits(p)
+  std::string order = "largest-first";
+  std::string output;
+  CommonOptions common;
+};
+
+struct MersenneJob {
+  std::uint64_t from = 2;
+  std::uint64_t to = 2;
+  std::optional<unsigned> tf_bits;
+  DispatchOrder order = DispatchOrder::LargestFirst;
+  ScheduleSpec schedule;
+};
+
+MersenneJob validate(const MersenneOptions& o) {
+  MersenneJob job;
+  job.from = parse_number("--from", o.from, 1);
+  job.to = parse_number("--to", o.to, 1);
+  if (job.to > MersenneSearch::kMaxP) {
+    throw UsageError("--to: " + o.to + " is above the largest supported exponent, 1e7");
+  }
+  if (job.from > job.to) throw UsageError("--from " + o.from + " is greater than --to " + o.to);
+  if (!o.tf_bits.empty()) {
+    const std::uint64_t bits = parse_number("--tf-bits", o.tf_bits, 0);
+    if (bits > kMaxTrialFactorBits) {
+      throw UsageError("--tf-bits: at most " + std::to_string(kMaxTrialFactorBits) + ", got " +
+                       o.tf_bits);
+    }
+    job.tf_bits = static_cast<unsigned>(bits);
+  }
+  const auto order = parse_order(o.order);
+  if (!order) {
+    throw UsageError("--order: unknown order '" + o.order + "' (use given or largest-first)");
+  }
+  job.order = *order;
+  job.schedule = schedule_from(o.common, 1);
+  return job;
+}
+
+// The perfect number 2^(p-1) (2^p - 1).
+mpz_class perfect_number(std::uint64_t p) {
+  mpz_class n;
+  mpz_ui_pow_ui(n.get_mpz_t(), 2, p);
+  n -= 1;
+  mpz_mul_2exp(n.get_mpz_t(), n.get_mpz_t(), p - 1);
+  return n;
+}
+
+struct PerfectSummary {
+  std::uint64_t p;
+  LeadingDigits lead;
+  std::string trailing;  // the last min(20, digits)
+};
+
+PerfectSummary summarize_perfect(std::uint64_t p) {
+  const mpz_class n = perfect_number(p);
+  const LeadingDigits lead = leading_digits(n, 20);
+  mpz_class tail;
+  mpz_ui_pow_ui(tail.get_mpz_t(), 10, 20);
+  tail = n % tail;
+  std::string t = tail.get_str();
+  const std::size_t width = std::min<std::uint64_t>(20, lead.digits);
+  if (t.size() < width) t.insert(0, width - t.size(), '0');
+  return {p, lead, t};
+}
+
+std::string hex64(std::uint64_t x) {
+  return strprintf("%016llX", static_cast<unsigned long long>(x));
+}
+
+struct Tally {
+  std::vector<std::uint64_t> exponents;
+  std::vector<PerfectSummary> perfect;
+  std::uint64_t factored = 0;
+  std::uint64_t lucas_lehmer = 0;
+};
+
+Tally tally(const std::vector<ExponentResult>& results) {
+  Tally t;
+  for (const auto& r : results) {
+    if (r.kind == ExponentResult::Factored) {
+      ++t.factored;
+      continue;
+    }
+    ++t.lucas_lehmer;
+    if (r.kind == ExponentResult::Prime) {
+      t.exponents.push_back(r.p);
+      t.perfect.push_back(summarize_perfect(r.p));
+    }
+  }
+  return t;
+}
+
+nlohmann::json result_json(const std::vector<ExponentResult>& results, const Tally& t) {
+  nlohmann::json perfect = nlohmann::json::array();
+  for (const auto& s : t.perfect) {
+    perfect.push_back({{"p", s.p},
+                       {"digits", s.lead.digits},
+                       {"leading_digits", s.lead.first},
+                       {"trailing_digits", s.trailing}});
+  }
+  nlohmann::json factored = nlohmann::json::array();
+  nlohmann::json ll = nlohmann::json::array();
+  for (const auto& r : results) {
+    if (r.kind == ExponentResult::Factored) {
+      factored.push_back({{"p", r.p}, {"factor", r.factor}});
+    } else {
+      ll.push_back(
+          {{"p", r.p}, {"prime", r.kind == ExponentResult::Prime}, {"res64", hex64(r.res64)}});
+    }
+  }
+  return {{"exponents", t.exponents},
+          {"perfect_numbers", perfect},
+          {"tested", results.size()},
+          {"factored", factored},
+          {"lucas_lehmer", ll}};
+}
+
+void print_summary(const MersenneJob& job, const RunReport& report, const Tally& t,
+                   std::size_t tested, bool quiet) {
+  auto& out = std::cout;
+  if (!quiet) {
+    out << "rangefarm mersenne: prime exponents in [" << job.from << ", " << job.to << "], "
+        << "trial factoring to "
+        << (job.tf_bits ? std::to_string(*job.tf_bits) + " bits" : std::string("the default depth"))
+        << ", schedule " << schedule_name(job.schedule.kind) << " (chunk " << job.schedule.chunk
+        << ", " << order_name(job.order) << "), " << report.timings.size() << " ranks\n";
+  }
+  out << "Mersenne prime exponents:";
+  for (auto p : t.exponents) out << ' ' << p;
+  out << (t.exponents.empty() ? " none\n" : "\n");
+  if (!t.perfect.empty()) {
+    out << strprintf("%10s %10s  %-20s  %-20s\n", "p", "digits", "perfect number starts", "ends");
+    for (const auto& s : t.perfect) {
+      out << strprintf("%10llu %10llu  %-20s  %-20s\n", static_cast<unsigned long long>(s.p),
+                       static_cast<unsigned long long>(s.lead.digits), s.lead.first.c_str(),
+                       s.trailing.c_str());
+    }
+  }
+  out << "tested " << tested << " exponents: " << t.factored << " eliminated by trial factoring, "
+      << t.lucas_lehmer << " Lucas-Lehmer tests\n";
+  if (quiet) return;
+  out << strprintf("wall %.3f s\n", report.wall_s);
+  report.print_timing_table(out);
+}
+
+void write_perfect_numbers(const std::string& path, const Tally& t) {
+  std::ofstream out(path, std::ios::trunc);
+  for (const auto p : t.exponents) {
+    out << "2^" << p - 1 << "*(2^" << p << "-1) = " << perfect_number(p).get_str() << '\n';
+  }
+  if (!out.flush()) throw std::runtime_error("--output: cannot write '" + path + "'");
+}
+
+int run_mersenne(const boost::mpi::communicator& comm, const MersenneOptions& o) {
+  const MersenneJob job = validate(o);
+  check_outputs(comm, o.common, {{"--output", o.output}});
+  std::vector<std::uint64_t> primes;
+  primesieve::generate_primes(job.from, job.to, &primes);
+  std::vector<double> costs;
+  for (auto p : primes) costs.push_back(mersenne_cost(p));
+  std::vector<std::uint64_t> exponents;
+  for (auto i : dispatch_order(job.schedule.kind, job.order, costs)) exponents.push_back(primes[i]);
+
+  const MersenneSearch search(exponents, job.tf_bits);
+  const auto outcome = farm(comm, search, Range{0, exponents.size()}, job.schedule);
+  if (comm.rank() != 0) return 0;
+
+  std::vector<ExponentResult> results = outcome.result.results;
+  std::sort(results.begin(), results.end(),
+            [](const ExponentResult& a, const ExponentResult& b) { return a.p < b.p; });
+  const Tally t = tally(results);
+  nlohmann::json params = {{"from", job.from},
+                           {"to", job.to},
+                           {"tf_bits", job.tf_bits ? nlohmann::json(*job.tf_bits) : "default"},
+                           {"schedule", schedule_name(job.schedule.kind)},
+                           {"chunk", job.schedule.chunk},
+                           {"order", order_name(job.order)}};
+  RunReport report{"mersenne", std::move(params), result_json(results, t), outcome.timings,
+                   outcome.wall_s};
+  if (items_total(report.timings) != exponents.size() || results.size() != exponents.size()) {
+    std::cerr << "rangefarm: internal error: " << results.size() << " results for "
+              << exponents.size() << " exponents\n";
+    return 70;
+  }
+  if (!o.output.empty()) write_perfect_numbers(o.output, t);
+  if (human_output_wanted(o.common)) print_summary(job, report, t, results.size(), o.common.quiet);
+  write_json(o.common, report);
+  return 0;
+}
+
+}  // namespace
+
+Command add_mersenne_command(CLI::App& app) {
+  auto opts = std::make_shared<MersenneOptions>();
+  CLI::App* cmd = app.add_subcommand(
+      "mersenne", "test 2^p - 1 for prime p in [from, to]: trial factoring, then Lucas-Lehmer");
+  cmd->add_option("--to", opts->to, "last exponent (required; up to 1e7)")
+      ->required()
+      ->type_name("P");
+  cmd->add_option("--from", opts->from, "first exponent (default 2)")->type_name("A");
+  cmd->add_option("--tf-bits", opts->tf_bits,
+                  "trial-factor up to 2^B (default: a depth growing with p, 35 at p = 20000; "
+                  "0 turns it off)")
+      ->type_name("B");
+  cmd->add_option("--order", opts->order,
+                  "given | largest-first: in which order dynamic and guided hand out exponents "
+                  "(default largest-first, by estimated cost p^2.4)")
+      ->type_name("ORDER");
+  cmd->add_option("--output", opts->output, "write each perfect number found in full to FILE")
+      ->type_name("FILE");
+  add_common_options(*cmd, opts->common, "1 exponent");
+  return {cmd, [opts](const boost::mpi::communicator& comm) { return run_mersenne(comm, *opts); }};
+}
+
+}  // namespace rf::app
