@@ -10,8 +10,10 @@
 namespace rf {
 
 unsigned default_tf_bits(std::uint64_t p) {
+  // Below 20 bits the whole search is a few hundred exponentiations at most:
+  // always worth it, even where a Lucas-Lehmer test takes a millisecond.
   const double bits = 35 + 3.4 * std::log2(static_cast<double>(p) / 20000);
-  return static_cast<unsigned>(std::clamp(std::round(bits), 0.0, double{kMaxTrialFactorBits}));
+  return static_cast<unsigned>(std::clamp(std::round(bits), 20.0, double{kMaxTrialFactorBits}));
 }
 
 double mersenne_cost(std::uint64_t p) {

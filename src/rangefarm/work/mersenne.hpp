@@ -10,7 +10,8 @@
 // Going one level deeper pays while 2^b / p < LL(p) / (b t), which on this
 // kind of machine puts the break-even at 35 bits for p = 20000 (level 35
 // costs 4 ms there, an LL test 240 ms, a factor turns up 1 time in 35) and moves it
-// by 3.4 bits per doubling of p.
+// by 3.4 bits per doubling of p, never below 20 bits (a few hundred
+// exponentiations at most).
 #pragma once
 
 #include <boost/serialization/vector.hpp>
