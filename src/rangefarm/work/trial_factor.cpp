@@ -49,6 +49,7 @@ bool passes_mod8(std::uint64_t p, std::uint64_t k) {
 }  // namespace
 
 std::uint64_t pow2_mod(std::uint64_t p, std::uint64_t q) {
+  if (p == 0) return 1 % q;
   u128 x = 1;
   for (int bit = 63 - __builtin_clzll(p); bit >= 0; --bit) {
     x = x * x % q;
