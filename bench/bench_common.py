@@ -1,8 +1,14 @@
 """Helpers shared by the whole-process benchmarks (perfect_compare.py,
-factorial_compare.py): counts, MPI environment, machine-load accounting from
-/proc/stat, statistics, git state, and timing one process."""
+factorial_compare.py, mersenne_compare.py): counts, MPI environment,
+machine-load accounting from /proc/stat, statistics, git state, timing one
+process, the common options, and the common parts of the report."""
 import argparse
+import datetime
+import json
 import os
+import platform
+import socket
+import sys
 import resource
 import statistics
 import subprocess
@@ -137,3 +143,161 @@ def git_state():
             return ""
     return {"commit": git("rev-parse", "HEAD").strip(),
             "dirty_files": [l for l in git("status", "--porcelain").splitlines() if l]}
+
+
+def cpu_model():
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown"
+
+
+def first_json(text):
+    """The first JSON object in text (ValueError where there is none)."""
+    start = text.index("{")
+    return json.JSONDecoder().raw_decode(text[start:])[0]
+
+
+def add_common_args(ap, default_out):
+    """--out (default default_out), --mpirun, --mpirun-arg, --timeout, --wait-idle."""
+    ap.add_argument("--out", default=default_out,
+                    help="JSON results file, relative to the repository root or absolute"
+                         f" (default {default_out})")
+    ap.add_argument("--mpirun", default="mpirun", help="mpirun command (default mpirun)")
+    ap.add_argument("--mpirun-arg", action="append", default=[], metavar="ARG",
+                    help="extra argument for mpirun, before the program (repeatable)")
+    ap.add_argument("--timeout", type=float, default=600, help="seconds per run (default 600)")
+    ap.add_argument("--wait-idle", type=float, default=0, metavar="S",
+                    help="before each run, wait up to S seconds for the machine to be idle"
+                         " (under 10%% of a core busy for a second); default 0, no wait")
+
+
+def repo_path(path):
+    """path as given where absolute, else relative to the repository root."""
+    path = Path(path)
+    return path if path.is_absolute() else REPO / path
+
+
+def missing_executable(tool, path, build):
+    """Says on stderr that path is not built (tool: the script's name)."""
+    print(f"{tool}: no executable {path}; build first:\n"
+          f"  cmake -S {REPO} -B {build} -DCMAKE_BUILD_TYPE=Release && "
+          f"cmake --build {build} -j", file=sys.stderr)
+
+
+def busy_cores_now(cores):
+    """Cores busy over the next second (None where /proc/stat is not there),
+    with a note where other jobs use more than NOISY_OTHER_CORES of them."""
+    # The load average lags by a minute; one second of /proc/stat says what runs now.
+    a = cpu_times()
+    time.sleep(1.0)
+    b = cpu_times()
+    busy_now = (b[0] - a[0]) if a and b else None
+    if busy_now is not None and busy_now > NOISY_OTHER_CORES:
+        print(f"  note: other jobs are using {busy_now:.2f} of the {cores} cores right now: expect"
+              f" noisy figures (see 'other' per run; --wait-idle S waits for a quiet machine)")
+    return busy_now
+
+
+def print_failed_runs(failed, configs):
+    """failed: (config name, round) of the runs that failed, each told with its error."""
+    if failed:
+        print("\nFAILED RUNS: " + ", ".join(f"{n} round {r}" for n, r in failed))
+        for c in configs:
+            for r in c.runs:
+                if r["rc"] != 0:
+                    print(f"  {c.name} round {r['round']} ({r['rc']}): "
+                          f"{r.get('error', '').strip()[-300:]}")
+
+
+def print_problems(problems, all_right):
+    """The result problems, or 'results: ' + all_right where there are none."""
+    if problems:
+        print("\nRESULT PROBLEMS:")
+        for p in problems:
+            print("  " + p)
+    else:
+        print(f"\nresults: {all_right}")
+
+
+def report_noise(configs, load_start, load_end, load_note="", busy_note="",
+                 steal_of_failed=True):
+    """Prints the load average and whether other jobs (or the hypervisor)
+    took CPU during the runs; returns whether the figures are noisy.
+    steal_of_failed: failed runs count for steal too."""
+    others = [(c.name, r["round"], r["other_cores"]) for c in configs for r in c.runs
+              if r["rc"] == 0 and r.get("other_cores") is not None]
+    busy_runs = [o for o in others if o[2] > NOISY_OTHER_CORES]
+    steal = max((r.get("steal_cores") or 0.0 for c in configs for r in c.runs
+                 if steal_of_failed or r["rc"] == 0), default=0.0)
+    noisy = bool(busy_runs) or steal > NOISY_OTHER_CORES
+    print(f"load average at start {load_start[0]:.2f}, at end {load_end[0]:.2f} "
+          f"(1 min{load_note})")
+    if busy_runs:
+        worst = max(busy_runs, key=lambda o: o[2])
+        print(f"NOISY: other processes used more than {NOISY_OTHER_CORES} of a core during "
+              f"{len(busy_runs)} of {len(others)} runs (worst {worst[2]:.2f} cores, {worst[0]} "
+              f"round {worst[1]}){busy_note}")
+    elif others:
+        print(f"quiet: other processes used at most {max(o[2] for o in others):.2f} of a core "
+              f"during any run")
+    if steal > NOISY_OTHER_CORES:
+        print(f"NOISY: hypervisor steal up to {steal:.2f} cores during a run")
+    return noisy
+
+
+def doc_head(tool, started, cores, load_start, load_end, busy_now, model=None):
+    """The first fields of a results file: tool, times, command, machine and git."""
+    machine = {"host": socket.gethostname()}
+    if model is not None:
+        machine["cpu"] = model
+    machine.update({"cores": cores, "platform": platform.platform(),
+                    "loadavg_start": load_start, "loadavg_end": load_end,
+                    "busy_cores_at_start": busy_now})
+    return {
+        "tool": tool,
+        "started_utc": started.isoformat(),
+        "finished_utc": datetime.datetime.now(datetime.timezone.utc).isoformat(),
+        "command": [sys.executable] + sys.argv,
+        "machine": machine,
+        "git": git_state(),
+    }
+
+
+def write_results(out_path, doc):
+    """Writes doc to out_path as JSON, through a temporary file beside it."""
+    out_path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out_path.with_suffix(out_path.suffix + ".tmp")
+    tmp.write_text(json.dumps(doc, indent=2) + "\n")
+    tmp.replace(out_path)
+    print(f"results written to {out_path}")
+
+
+def add_report_timing(run, report):
+    """Copies a rangefarm JSON report's timing figures into run: wall_s, and
+    per rank busy_s, wait_s, chunks and items; imbalance and items_total."""
+    timing = report["timing"]
+    run["wall_s"] = timing["wall_s"]
+    run["busy_s"] = [r["busy_s"] for r in timing["ranks"]]
+    run["wait_s"] = [r.get("wait_s") for r in timing["ranks"]]
+    run["chunks"] = [r.get("chunks") for r in timing["ranks"]]
+    run["items"] = [r.get("items") for r in timing["ranks"]]
+    run["imbalance"] = report.get("imbalance")
+    run["items_total"] = report.get("items_total")
+
+
+def machine_start(model=None):
+    """Prints the machine line (with the CPU model where given) and what
+    other jobs use right now; returns (cores, load_start, started, busy_now)."""
+    cores = os.cpu_count()
+    load_start = os.getloadavg()
+    started = datetime.datetime.now(datetime.timezone.utc)
+    machine = f"{socket.gethostname()}: {model}," if model is not None else \
+        f"{socket.gethostname()},"
+    print(f"machine {machine} {cores} cores{';' if model is not None else ','} load average "
+          f"{load_start[0]:.2f} {load_start[1]:.2f} {load_start[2]:.2f}")
+    return cores, load_start, started, busy_cores_now(cores)

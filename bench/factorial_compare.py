@@ -44,24 +44,20 @@ The process timing and machine-load helpers (idle wait, /proc/stat accounting,
 MPI environment) are bench_common.py's, imported from beside this file.
 """
 import argparse
-import datetime
 import functools
-import json
 import math
 import os
-import platform
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_common import (  # noqa: E402
-    NOISY_OTHER_CORES, REPO, cpu_times, fmt_count, git_state, mpi_env, parse_count, stats,
-    timed_process)
+    add_common_args, cpu_model, doc_head, first_json, fmt_count, machine_start, missing_executable,
+    mpi_env, parse_count, print_failed_runs, print_problems, repo_path, report_noise, stats,
+    timed_process, write_results)
 
 GOAL_N = 5 * 10**7
 GOAL_FACTORIAL = 0.75  # rangefarm on R ranks / mpz_fac_ui, whole process, at GOAL_N
@@ -95,11 +91,6 @@ class Config:
     def describe(self):
         return {"name": self.name, "kind": self.kind, "what": self.what, "ns": self.ns,
                 "ranks": self.ranks, "output": self.output}
-
-
-def first_json(text):
-    start = text.index("{")
-    return json.JSONDecoder().raw_decode(text[start:])[0]
 
 
 def run_once(cfg, args, tools, env, out_file=None):
@@ -255,17 +246,6 @@ def ratio(num_cfg, num_key, den_cfg, den_key):
             "per_round": stats(rounds)}
 
 
-def cpu_model():
-    try:
-        with open("/proc/cpuinfo") as f:
-            for line in f:
-                if line.startswith("model name"):
-                    return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown"
-
-
 def main():
     ap = argparse.ArgumentParser(
         description=__doc__.split("\n\n")[0],
@@ -289,16 +269,7 @@ def main():
     ap.add_argument("--schedule", help="--schedule for rangefarm (default: the app's)")
     ap.add_argument("--tmpdir", help="folder for the decimal files (default: a new one under"
                                      " the system's temporary folder, removed at the end)")
-    ap.add_argument("--out", default="bench/results/factorial_compare.json",
-                    help="JSON results file, relative to the repository root or absolute"
-                         " (default bench/results/factorial_compare.json)")
-    ap.add_argument("--mpirun", default="mpirun", help="mpirun command (default mpirun)")
-    ap.add_argument("--mpirun-arg", action="append", default=[], metavar="ARG",
-                    help="extra argument for mpirun, before the program (repeatable)")
-    ap.add_argument("--timeout", type=float, default=600, help="seconds per run (default 600)")
-    ap.add_argument("--wait-idle", type=float, default=0, metavar="S",
-                    help="before each run, wait up to S seconds for the machine to be idle"
-                         " (under 10%% of a core busy for a second); default 0, no wait")
+    add_common_args(ap, "bench/results/factorial_compare.json")
     args = ap.parse_args()
     if args.runs < 1:
         ap.error("--runs must be at least 1")
@@ -306,18 +277,14 @@ def main():
         ap.error("--ranks must be at least 1")
     ns = list(dict.fromkeys(n for n in args.ns if not (args.skip_5e7 and n == GOAL_N)))
 
-    build = Path(args.build)
-    build = build if build.is_absolute() else REPO / build
+    build = repo_path(args.build)
     tools = {"rangefarm": build / "apps" / "rangefarm",
              "gmp": build / "tests" / "tools" / "gmp_factorial"}
     for path in tools.values():
         if not os.access(path, os.X_OK):
-            print(f"factorial_compare: no executable {path}; build first:\n"
-                  f"  cmake -S {REPO} -B {build} -DCMAKE_BUILD_TYPE=Release && "
-                  f"cmake --build {build} -j", file=sys.stderr)
+            missing_executable("factorial_compare", path, build)
             return 2
-    out_path = Path(args.out)
-    out_path = out_path if out_path.is_absolute() else REPO / out_path
+    out_path = repo_path(args.out)
 
     R = args.ranks
     configs, pairs = [], {}
@@ -344,21 +311,10 @@ def main():
         ap.error("nothing to run")
 
     env = mpi_env()
-    cores = os.cpu_count()
     model = cpu_model()
-    load_start = os.getloadavg()
-    started = datetime.datetime.now(datetime.timezone.utc)
     print(f"factorial_compare: {args.runs} round{'s' if args.runs > 1 else ''} of "
           f"{len(configs)} configurations, build {build}")
-    print(f"machine {socket.gethostname()}: {model}, {cores} cores; load average "
-          f"{load_start[0]:.2f} {load_start[1]:.2f} {load_start[2]:.2f}")
-    a = cpu_times()
-    time.sleep(1.0)
-    b = cpu_times()
-    busy_now = (b[0] - a[0]) if a and b else None
-    if busy_now is not None and busy_now > NOISY_OTHER_CORES:
-        print(f"  note: other jobs are using {busy_now:.2f} of the {cores} cores right now: expect"
-              f" noisy figures (see 'other' per run; --wait-idle S waits for a quiet machine)")
+    cores, load_start, started, busy_now = machine_start(model)
 
     # Warm-up and references, not timed: GMP's bits of every small n (they need
     # no timed GMP run of their own) and one mpirun, for the page cache.
@@ -503,48 +459,16 @@ def main():
         print(f"  {state}  {label}" + (f": {v:.3f}" if v is not None else ""))
         goal_list.append({"goal": label, "measured": v, "target": goal, "state": state})
 
-    if failed:
-        print("\nFAILED RUNS: " + ", ".join(f"{n} round {r}" for n, r in failed))
-        for c in configs:
-            for r in c.runs:
-                if r["rc"] != 0:
-                    print(f"  {c.name} round {r['round']} ({r['rc']}): "
-                          f"{r.get('error', '').strip()[-300:]}")
-    if problems:
-        print("\nRESULT PROBLEMS:")
-        for p in problems:
-            print("  " + p)
-    else:
-        checked = "bits equal GMP's, digits, trailing zeros and check 'ok' right, runs agree"
-        if dec:
-            checked += ", decimal files identical"
-        print(f"\nresults: {checked}")
-    others = [(c.name, r["round"], r["other_cores"]) for c in configs for r in c.runs
-              if r["rc"] == 0 and r.get("other_cores") is not None]
-    busy_runs = [o for o in others if o[2] > NOISY_OTHER_CORES]
-    steal = max((r.get("steal_cores") or 0.0 for c in configs for r in c.runs), default=0.0)
-    noisy = bool(busy_runs) or steal > NOISY_OTHER_CORES
-    print(f"load average at start {load_start[0]:.2f}, at end {load_end[0]:.2f} (1 min)")
-    if busy_runs:
-        worst = max(busy_runs, key=lambda o: o[2])
-        print(f"NOISY: other processes used more than {NOISY_OTHER_CORES} of a core during "
-              f"{len(busy_runs)} of {len(others)} runs (worst {worst[2]:.2f} cores, {worst[0]} "
-              f"round {worst[1]})")
-    elif others:
-        print(f"quiet: other processes used at most {max(o[2] for o in others):.2f} of a core "
-              f"during any run")
-    if steal > NOISY_OTHER_CORES:
-        print(f"NOISY: hypervisor steal up to {steal:.2f} cores during a run")
+    print_failed_runs(failed, configs)
+    checked = "bits equal GMP's, digits, trailing zeros and check 'ok' right, runs agree"
+    if dec:
+        checked += ", decimal files identical"
+    print_problems(problems, checked)
+    noisy = report_noise(configs, load_start, load_end)
 
     doc = {
-        "tool": "bench/factorial_compare.py",
-        "started_utc": started.isoformat(),
-        "finished_utc": datetime.datetime.now(datetime.timezone.utc).isoformat(),
-        "command": [sys.executable] + sys.argv,
-        "machine": {"host": socket.gethostname(), "cpu": model, "cores": cores,
-                    "platform": platform.platform(), "loadavg_start": load_start,
-                    "loadavg_end": load_end, "busy_cores_at_start": busy_now},
-        "git": git_state(),
+        **doc_head("bench/factorial_compare.py", started, cores, load_start, load_end, busy_now,
+                   model),
         "tools": {k: str(v) for k, v in tools.items()},
         "runs_per_config": args.runs,
         "goals": goal_list,
@@ -556,11 +480,7 @@ def main():
         "noisy": noisy,
         "warm_up": warm,
     }
-    out_path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out_path.with_suffix(out_path.suffix + ".tmp")
-    tmp.write_text(json.dumps(doc, indent=2) + "\n")
-    tmp.replace(out_path)
-    print(f"results written to {out_path}")
+    write_results(out_path, doc)
 
     if failed or problems:
         return 2

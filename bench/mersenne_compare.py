@@ -49,19 +49,16 @@ The process timing and machine-load helpers (idle wait, /proc/stat accounting,
 MPI environment) are bench_common.py's, imported from beside this file.
 """
 import argparse
-import datetime
 import functools
-import json
 import os
-import platform
-import socket
 import sys
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_common import (  # noqa: E402
-    NOISY_OTHER_CORES, REPO, cpu_times, git_state, mpi_env, parse_count, stats, timed_process)
+    add_common_args, add_report_timing, cpu_model, doc_head, first_json, missing_executable,
+    machine_start, mpi_env, parse_count, print_failed_runs, print_problems, repo_path,
+    report_noise, stats, timed_process, write_results)
 
 # OEIS A000043, Mersenne prime exponents. The next term is 132049, so the list
 # is complete for every range that ends below it.
@@ -104,11 +101,6 @@ CONFIGS = [
 CONFIG_NAMES = [c[0] for c in CONFIGS]
 
 
-def first_json(text):
-    start = text.index("{")
-    return json.JSONDecoder().raw_decode(text[start:])[0]
-
-
 def run_once(cfg, args, binary, env, to):
     argv = cfg.argv(args, binary, to)
     rc, out, _, run = timed_process(argv, env, args.timeout, args.wait_idle)
@@ -116,14 +108,7 @@ def run_once(cfg, args, binary, env, to):
         return run
     try:
         report = first_json(out)
-        timing = report["timing"]
-        run["wall_s"] = timing["wall_s"]
-        run["busy_s"] = [r["busy_s"] for r in timing["ranks"]]
-        run["wait_s"] = [r.get("wait_s") for r in timing["ranks"]]
-        run["chunks"] = [r.get("chunks") for r in timing["ranks"]]
-        run["items"] = [r.get("items") for r in timing["ranks"]]
-        run["imbalance"] = report.get("imbalance")
-        run["items_total"] = report.get("items_total")
+        add_report_timing(run, report)
         run["report_params"] = report.get("params")
         run["result"] = report["result"]
         run["factored"] = len(report["result"]["factored"])
@@ -267,17 +252,6 @@ def summarize(cfg):
     }
 
 
-def cpu_model():
-    try:
-        with open("/proc/cpuinfo") as f:
-            for line in f:
-                if line.startswith("model name"):
-                    return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown"
-
-
 def fmt_ratio(rb):
     v = rb["ratio_of_medians"] if rb else None
     return f"{v:.3f}" if v is not None else "n/a"
@@ -319,16 +293,7 @@ def main():
     ap.add_argument("--configs", nargs="+", choices=CONFIG_NAMES, default=CONFIG_NAMES,
                     metavar="NAME",
                     help="configurations to run (default all: " + " ".join(CONFIG_NAMES) + ")")
-    ap.add_argument("--out", default="bench/results/mersenne_compare.json",
-                    help="JSON results file, relative to the repository root or absolute"
-                         " (default bench/results/mersenne_compare.json)")
-    ap.add_argument("--mpirun", default="mpirun", help="mpirun command (default mpirun)")
-    ap.add_argument("--mpirun-arg", action="append", default=[], metavar="ARG",
-                    help="extra argument for mpirun, before the program (repeatable)")
-    ap.add_argument("--timeout", type=float, default=600, help="seconds per run (default 600)")
-    ap.add_argument("--wait-idle", type=float, default=0, metavar="S",
-                    help="before each run, wait up to S seconds for the machine to be idle"
-                         " (under 10%% of a core busy for a second); default 0, no wait")
+    add_common_args(ap, "bench/results/mersenne_compare.json")
     args = ap.parse_args()
     if args.runs < 1:
         ap.error("--runs must be at least 1")
@@ -338,16 +303,12 @@ def main():
     if args.from_ < 1 or args.from_ > args.to:
         ap.error("--from must be at least 1 and at most --to")
 
-    build = Path(args.build)
-    build = build if build.is_absolute() else REPO / build
+    build = repo_path(args.build)
     binary = build / "apps" / "rangefarm"
     if not os.access(binary, os.X_OK):
-        print(f"mersenne_compare: no executable {binary}; build first:\n"
-              f"  cmake -S {REPO} -B {build} -DCMAKE_BUILD_TYPE=Release && "
-              f"cmake --build {build} -j", file=sys.stderr)
+        missing_executable("mersenne_compare", binary, build)
         return 2
-    out_path = Path(args.out)
-    out_path = out_path if out_path.is_absolute() else REPO / out_path
+    out_path = repo_path(args.out)
 
     chosen = set(args.configs)
     configs = [Config(*c) for c in CONFIGS if c[0] in chosen]
@@ -355,22 +316,10 @@ def main():
     frm, to = args.from_, args.to
 
     env = mpi_env()
-    cores = os.cpu_count()
     model = cpu_model()
-    load_start = os.getloadavg()
-    started = datetime.datetime.now(datetime.timezone.utc)
     print(f"mersenne_compare: {args.runs} round{'s' if args.runs > 1 else ''} of "
           f"{len(configs)} configurations, exponents [{frm}, {to}], binary {binary}")
-    print(f"machine {socket.gethostname()}: {model}, {cores} cores; load average "
-          f"{load_start[0]:.2f} {load_start[1]:.2f} {load_start[2]:.2f}")
-    # The load average lags by a minute; one second of /proc/stat says what runs now.
-    a = cpu_times()
-    time.sleep(1.0)
-    b = cpu_times()
-    busy_now = (b[0] - a[0]) if a and b else None
-    if busy_now is not None and busy_now > NOISY_OTHER_CORES:
-        print(f"  note: other jobs are using {busy_now:.2f} of the {cores} cores right now: expect"
-              f" noisy figures (see 'other' per run; --wait-idle S waits for a quiet machine)")
+    cores, load_start, started, busy_now = machine_start(model)
 
     # Warm-up, not counted: page cache for the binary, MPI libraries, mpirun itself.
     warm = run_once(Config("warm-up", 2, [], "warm-up"), args, binary, env,
@@ -481,48 +430,19 @@ def main():
         print(f"  SKIP  {goal_label}: needs both configurations")
         goal = {"goal": goal_label, "measured": None, "target": GOAL_SPEEDUP, "state": "SKIP"}
 
-    if failed:
-        print("\nFAILED RUNS: " + ", ".join(f"{n} round {r}" for n, r in failed))
-        for c in configs:
-            for r in c.runs:
-                if r["rc"] != 0:
-                    print(f"  {c.name} round {r['round']} ({r['rc']}): "
-                          f"{r.get('error', '').strip()[-300:]}")
-    if problems:
-        print("\nRESULT PROBLEMS:")
-        for p in problems:
-            print("  " + p)
-    else:
-        known = [p for p in KNOWN_EXPONENTS if frm <= p <= to]
-        print(f"\nresults: exponents as known ({len(known)}: {known[0] if known else ''}"
-              f"{' .. ' + str(known[-1]) if len(known) > 1 else ''}), perfect numbers right, "
-              f"factors divide, Lucas-Lehmer verdicts right, runs agree")
-    others = [(c.name, r["round"], r["other_cores"]) for c in configs for r in c.runs
-              if r["rc"] == 0 and r.get("other_cores") is not None]
-    busy_runs = [o for o in others if o[2] > NOISY_OTHER_CORES]
-    steal = max((r.get("steal_cores") or 0.0 for c in configs for r in c.runs), default=0.0)
-    noisy = bool(busy_runs) or steal > NOISY_OTHER_CORES
-    print(f"load average at start {load_start[0]:.2f}, at end {load_end[0]:.2f} (1 min)")
-    if busy_runs:
-        worst = max(busy_runs, key=lambda o: o[2])
-        print(f"NOISY: other processes used more than {NOISY_OTHER_CORES} of a core during "
-              f"{len(busy_runs)} of {len(others)} runs (worst {worst[2]:.2f} cores, {worst[0]} "
-              f"round {worst[1]}): the 2-rank figures compete with them for the {cores} cores")
-    elif others:
-        print(f"quiet: other processes used at most {max(o[2] for o in others):.2f} of a core "
-              f"during any run")
-    if steal > NOISY_OTHER_CORES:
-        print(f"NOISY: hypervisor steal up to {steal:.2f} cores during a run")
+    print_failed_runs(failed, configs)
+    known = [p for p in KNOWN_EXPONENTS if frm <= p <= to]
+    print_problems(problems, f"exponents as known ({len(known)}: {known[0] if known else ''}"
+                             f"{' .. ' + str(known[-1]) if len(known) > 1 else ''}), perfect "
+                             f"numbers right, factors divide, Lucas-Lehmer verdicts right, "
+                             f"runs agree")
+    noisy = report_noise(
+        configs, load_start, load_end,
+        busy_note=f": the 2-rank figures compete with them for the {cores} cores")
 
     doc = {
-        "tool": "bench/mersenne_compare.py",
-        "started_utc": started.isoformat(),
-        "finished_utc": datetime.datetime.now(datetime.timezone.utc).isoformat(),
-        "command": [sys.executable] + sys.argv,
-        "machine": {"host": socket.gethostname(), "cpu": model, "cores": cores,
-                    "platform": platform.platform(), "loadavg_start": load_start,
-                    "loadavg_end": load_end, "busy_cores_at_start": busy_now},
-        "git": git_state(),
+        **doc_head("bench/mersenne_compare.py", started, cores, load_start, load_end, busy_now,
+                   model),
         "binary": str(binary),
         "from": frm,
         "to": to,
@@ -536,11 +456,7 @@ def main():
         "noisy": noisy,
         "warm_up": warm,
     }
-    out_path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out_path.with_suffix(out_path.suffix + ".tmp")
-    tmp.write_text(json.dumps(doc, indent=2) + "\n")
-    tmp.replace(out_path)
-    print(f"results written to {out_path}")
+    write_results(out_path, doc)
 
     if failed or problems:
         return 2

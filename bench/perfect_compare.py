@@ -30,19 +30,16 @@ Exit status: 0 all runs fine and all targets met, 1 a target missed,
   python3 bench/perfect_compare.py [--runs 5] [--build build] [--to 1e9]
 """
 import argparse
-import datetime
 import json
 import os
-import platform
-import socket
 import sys
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_common import (  # noqa: E402
-    NOISY_OTHER_CORES, REPO, cpu_times, fmt_count, git_state, mpi_env, parse_count, stats,
-    timed_process)
+    NOISY_OTHER_CORES, add_common_args, add_report_timing, doc_head, fmt_count, missing_executable,
+    machine_start, mpi_env, parse_count, print_problems, repo_path, report_noise, stats,
+    timed_process, write_results)
 
 KNOWN_PERFECT = [6, 28, 496, 8128, 33550336, 8589869056, 137438691328, 2305843008139952128]
 
@@ -79,14 +76,7 @@ def run_once(cfg, args, binary, env):
         run["rc"] = "bad-json"
         run["error"] = f"{e}: {out[-500:]!r}"
         return run
-    timing = report["timing"]
-    run["wall_s"] = timing["wall_s"]
-    run["busy_s"] = [r["busy_s"] for r in timing["ranks"]]
-    run["wait_s"] = [r.get("wait_s") for r in timing["ranks"]]
-    run["chunks"] = [r.get("chunks") for r in timing["ranks"]]
-    run["items"] = [r.get("items") for r in timing["ranks"]]
-    run["imbalance"] = report.get("imbalance")
-    run["items_total"] = report.get("items_total")
+    add_report_timing(run, report)
     run["result"] = report["result"]
     run["report_params"] = report.get("params")
     return run
@@ -205,30 +195,17 @@ def main():
     ap.add_argument("--base-schedule", default="static-block",
                     help="schedule of the one-rank baseline (default static-block, as in"
                          " scripts/run.sh)")
-    ap.add_argument("--out", default="bench/results/perfect_compare.json",
-                    help="JSON results file, relative to the repository root or absolute"
-                         " (default bench/results/perfect_compare.json)")
-    ap.add_argument("--mpirun", default="mpirun", help="mpirun command (default mpirun)")
-    ap.add_argument("--mpirun-arg", action="append", default=[], metavar="ARG",
-                    help="extra argument for mpirun, before the program (repeatable)")
-    ap.add_argument("--timeout", type=float, default=600, help="seconds per run (default 600)")
-    ap.add_argument("--wait-idle", type=float, default=0, metavar="S",
-                    help="before each run, wait up to S seconds for the machine to be idle"
-                         " (under 10%% of a core busy for a second); default 0, no wait")
+    add_common_args(ap, "bench/results/perfect_compare.json")
     args = ap.parse_args()
     if args.runs < 1:
         ap.error("--runs must be at least 1")
 
-    build = Path(args.build)
-    build = build if build.is_absolute() else REPO / build
+    build = repo_path(args.build)
     binary = build / "apps" / "rangefarm"
     if not os.access(binary, os.X_OK):
-        print(f"perfect_compare: no executable {binary}; build first:\n"
-              f"  cmake -S {REPO} -B {build} -DCMAKE_BUILD_TYPE=Release && "
-              f"cmake --build {build} -j", file=sys.stderr)
+        missing_executable("perfect_compare", binary, build)
         return 2
-    out_path = Path(args.out)
-    out_path = out_path if out_path.is_absolute() else REPO / out_path
+    out_path = repo_path(args.out)
 
     to, tto = args.to, args.trial_to
     base = Config("sieve-1", 1, "sieve", args.base_schedule, to,
@@ -244,20 +221,8 @@ def main():
     configs = [base, block, dyn, trial, small]
 
     env = mpi_env()
-    cores = os.cpu_count()
-    load_start = os.getloadavg()
-    started = datetime.datetime.now(datetime.timezone.utc)
     print(f"perfect_compare: {args.runs} rounds of {len(configs)} configurations, binary {binary}")
-    print(f"machine {socket.gethostname()}, {cores} cores, load average "
-          f"{load_start[0]:.2f} {load_start[1]:.2f} {load_start[2]:.2f}")
-    # The load average lags by a minute; one second of /proc/stat says what runs now.
-    a = cpu_times()
-    time.sleep(1.0)
-    b = cpu_times()
-    busy_now = (b[0] - a[0]) if a and b else None
-    if busy_now is not None and busy_now > NOISY_OTHER_CORES:
-        print(f"  note: other jobs are using {busy_now:.2f} of the {cores} cores right now: expect"
-              f" noisy figures (see 'other' per run; --wait-idle S waits for a quiet machine)")
+    cores, load_start, started, busy_now = machine_start()
 
     # Warm-up, not counted: page cache for the binary, MPI libraries, mpirun itself.
     warm = run_once(Config("warm-up", 1, "sieve", "dynamic", min(tto, 10**6), "warm-up"),
@@ -361,42 +326,15 @@ def main():
             shown = f"{m:.2f}x" if m else "n/a"
             pshown = f"{pm:.2f}x" if pm else "n/a"
         print(f"  {'PASS' if t['pass'] else 'FAIL'}  {t['name']}: {shown} (process: {pshown})")
-    if problems:
-        print("\nRESULT PROBLEMS:")
-        for p in problems:
-            print("  " + p)
-    else:
-        print("\nresults: every run agrees, perfect numbers as known, counts add up")
-    print(f"load average at start {load_start[0]:.2f}, at end {load_end[0]:.2f} "
-          f"(1 min; the runs themselves load {cores} cores)")
-    others = [(c.name, r["round"], r["other_cores"]) for c in configs for r in ok_runs(c)
-              if r.get("other_cores") is not None]
-    busy_runs = [o for o in others if o[2] > NOISY_OTHER_CORES]
-    steal = max((r.get("steal_cores") or 0.0 for c in configs for r in ok_runs(c)), default=0.0)
-    noisy = bool(busy_runs) or steal > NOISY_OTHER_CORES
-    if busy_runs:
-        print(f"NOISY: other processes used more than {NOISY_OTHER_CORES} of a core during "
-              f"{len(busy_runs)} of {len(others)} runs (worst "
-              f"{max(o[2] for o in busy_runs):.2f} cores, {max(busy_runs, key=lambda o: o[2])[0]}"
-              f" round {max(busy_runs, key=lambda o: o[2])[1]}): the 2-rank figures compete "
-              f"with them for the {cores} cores")
-    elif others:
-        print(f"quiet: other processes used at most {max(o[2] for o in others):.2f} of a core "
-              f"during any run")
-    if steal > NOISY_OTHER_CORES:
-        print(f"NOISY: hypervisor steal up to {steal:.2f} cores during a run")
+    print_problems(problems, "every run agrees, perfect numbers as known, counts add up")
+    noisy = report_noise(
+        configs, load_start, load_end, load_note=f"; the runs themselves load {cores} cores",
+        busy_note=f": the 2-rank figures compete with them for the {cores} cores",
+        steal_of_failed=False)
 
     # ---- JSON ----
     doc = {
-        "tool": "bench/perfect_compare.py",
-        "started_utc": started.isoformat(),
-        "finished_utc": datetime.datetime.now(datetime.timezone.utc).isoformat(),
-        "command": [sys.executable] + sys.argv,
-        "machine": {"host": socket.gethostname(), "cores": cores,
-                    "platform": platform.platform(),
-                    "loadavg_start": load_start, "loadavg_end": load_end,
-                    "busy_cores_at_start": busy_now},
-        "git": git_state(),
+        **doc_head("bench/perfect_compare.py", started, cores, load_start, load_end, busy_now),
         "binary": str(binary),
         "runs_per_config": args.runs,
         "targets": targets,
@@ -406,11 +344,7 @@ def main():
         "noisy": noisy,
         "warm_up": warm,
     }
-    out_path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out_path.with_suffix(out_path.suffix + ".tmp")
-    tmp.write_text(json.dumps(doc, indent=2) + "\n")
-    tmp.replace(out_path)
-    print(f"results written to {out_path}")
+    write_results(out_path, doc)
 
     if failed_runs or problems:
         return 2

@@ -9,10 +9,8 @@ report that accounts for every item.
 Usage: test_cli.py --binary PATH [--mpirun PATH] [unittest options]
 """
 
-import argparse
 import json
 import os
-import shutil
 import sys
 import tempfile
 import unittest
@@ -47,7 +45,7 @@ BAD_INPUTS = [
     ("unknown_subcommand", ["frobnicate"]),
 ]
 
-LAUNCHES = (("singleton", None), ("mpirun_np2", 2))
+LAUNCHES = cli_common.LAUNCHES
 
 
 def run_rangefarm(args, np=None, cwd=None):
@@ -58,32 +56,12 @@ def run_rangefarm(args, np=None, cwd=None):
 describe = cli_common.describe
 
 
-class BadInputTest(unittest.TestCase):
+class BadInputTest(cli_common.BadInputChecks, unittest.TestCase):
     """Bad input: status 2, nothing on stdout, one error line, no banner."""
 
-    def setUp(self):
-        self.workdir = tempfile.mkdtemp(prefix="rangefarm-cli-")
-
-    def tearDown(self):
-        shutil.rmtree(self.workdir, ignore_errors=True)
-
-    def assert_rejected(self, args, np):
-        proc = run_rangefarm(args, np, cwd=self.workdir)
-        info = describe(args, np, proc)
-        self.assertEqual(proc.returncode, 2, info)
-        self.assertEqual(proc.stdout, "", info)
-        lines = proc.stderr.splitlines()
-        self.assertEqual(len(lines), 1, "want exactly one stderr line" + info)
-        self.assertTrue(lines[0].strip(), info)
-        self.assertTrue(lines[0].startswith("rangefarm: error:"), info)
-        for banner in ("MPI_ABORT", "----"):
-            self.assertNotIn(banner, proc.stderr, info)
-            self.assertNotIn(banner, proc.stdout, info)
-
-    def check_all_launches(self, args):
-        for launch, np in LAUNCHES:
-            with self.subTest(launch=launch):
-                self.assert_rejected(args, np)
+    workdir_prefix = "rangefarm-cli-"
+    run_rangefarm = staticmethod(run_rangefarm)
+    describe = staticmethod(describe)
 
     def test_json_into_missing_directory(self):
         missing_dir = os.path.join(self.workdir, "nonexistent-dir")
@@ -110,15 +88,7 @@ class BadInputTest(unittest.TestCase):
                 self.assertEqual(os.listdir(self.workdir), ["out"])
 
 
-def _add_bad_input_test(name, args):
-    def test(self):
-        self.check_all_launches(args)
-    test.__doc__ = "rejects: rangefarm " + (" ".join(args) or "(no args)")
-    setattr(BadInputTest, "test_" + name, test)
-
-
-for _name, _args in BAD_INPUTS:
-    _add_bad_input_test(_name, _args)
+cli_common.add_bad_input_tests(BadInputTest, BAD_INPUTS)
 
 
 class PerfectRunTest(unittest.TestCase):
@@ -270,19 +240,10 @@ class HelpTest(unittest.TestCase):
 
 def main():
     global BINARY, MPIRUN
-    parser = argparse.ArgumentParser(add_help=False)
-    parser.add_argument("--binary", default=os.environ.get("RANGEFARM_BIN"),
-                        help="the rangefarm executable to test")
-    parser.add_argument("--mpirun", default=shutil.which("mpirun"),
-                        help="Open MPI's mpirun (default: from PATH)")
-    opts, rest = parser.parse_known_args()
-    if not opts.binary or not os.access(opts.binary, os.X_OK):
-        sys.exit(f"test_cli.py: --binary: not an executable: {opts.binary}")
-    if not opts.mpirun:
-        sys.exit("test_cli.py: mpirun not found (give --mpirun)")
+    opts, rest = cli_common.parse_args("test_cli.py")
     BINARY = os.path.abspath(opts.binary)
     MPIRUN = opts.mpirun
-    unittest.main(argv=[sys.argv[0]] + rest, verbosity=2)
+    cli_common.run_tests(rest)
 
 
 if __name__ == "__main__":

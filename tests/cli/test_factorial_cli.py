@@ -12,7 +12,6 @@ Usage: test_factorial_cli.py --binary PATH --gmp-reference PATH
                              [--mpirun PATH] [unittest options]
 """
 
-import argparse
 import filecmp
 import json
 import math
@@ -34,7 +33,7 @@ MPIRUN = None
 
 SCHEDULES = ("static-block", "static-cyclic", "dynamic", "guided")
 
-LAUNCHES = (("singleton", None), ("mpirun_np2", 2))
+LAUNCHES = cli_common.LAUNCHES
 
 # (name, arguments, text the error line must contain): each must be
 # rejected as bad input.
@@ -118,33 +117,12 @@ def reference_summary(n):
             "last_nonzero_digits": last, "check": "ok"}
 
 
-class FactorialBadInputTest(unittest.TestCase):
+class FactorialBadInputTest(cli_common.BadInputChecks, unittest.TestCase):
     """Bad input: status 2, nothing on stdout, one error line, no banner."""
 
-    def setUp(self):
-        self.workdir = tempfile.mkdtemp(prefix="rangefarm-fac-cli-")
-
-    def tearDown(self):
-        shutil.rmtree(self.workdir, ignore_errors=True)
-
-    def assert_rejected(self, args, np, contains=None):
-        proc = run_rangefarm(args, np, cwd=self.workdir)
-        info = describe(args, np, proc)
-        self.assertEqual(proc.returncode, 2, info)
-        self.assertEqual(proc.stdout, "", info)
-        lines = proc.stderr.splitlines()
-        self.assertEqual(len(lines), 1, "want exactly one stderr line" + info)
-        self.assertTrue(lines[0].startswith("rangefarm: error:"), info)
-        for banner in ("MPI_ABORT", "----"):
-            self.assertNotIn(banner, proc.stderr, info)
-        if contains is not None:
-            self.assertIn(contains, lines[0], info)
-        return lines[0]
-
-    def check_all_launches(self, args, contains=None):
-        for launch, np in LAUNCHES:
-            with self.subTest(launch=launch):
-                self.assert_rejected(args, np, contains)
+    workdir_prefix = "rangefarm-fac-cli-"
+    run_rangefarm = staticmethod(run_rangefarm)
+    describe = staticmethod(describe)
 
     def test_output_into_missing_directory(self):
         for path in ("/nonexistent-dir/f.txt",
@@ -207,15 +185,7 @@ class FactorialBadInputTest(unittest.TestCase):
             4000000000, ["factorial", "4e9", "--output", out], True)
 
 
-def _add_bad_input_test(name, args, contains):
-    def test(self):
-        self.check_all_launches(args, contains)
-    test.__doc__ = "rejects: rangefarm " + " ".join(args)
-    setattr(FactorialBadInputTest, "test_" + name, test)
-
-
-for _name, _args, _contains in BAD_INPUTS:
-    _add_bad_input_test(_name, _args, _contains)
+cli_common.add_bad_input_tests(FactorialBadInputTest, BAD_INPUTS)
 
 
 class FactorialRunTest(unittest.TestCase):
@@ -444,29 +414,16 @@ class FactorialCheckFailureTest(unittest.TestCase):
 
 def main():
     global BINARY, GMP_REFERENCE, MPIRUN
-    parser = argparse.ArgumentParser(add_help=False)
-    parser.add_argument("--binary", default=os.environ.get("RANGEFARM_BIN"),
-                        help="the rangefarm executable to test")
-    parser.add_argument("--gmp-reference",
-                        default=os.environ.get("RANGEFARM_GMP_FACTORIAL"),
-                        help="the gmp_factorial reference executable")
-    parser.add_argument("--mpirun", default=shutil.which("mpirun"),
-                        help="Open MPI's mpirun (default: from PATH)")
-    opts, rest = parser.parse_known_args()
-    if not opts.binary or not os.access(opts.binary, os.X_OK):
-        sys.exit(f"test_factorial_cli.py: --binary: not an executable: "
-                 f"{opts.binary}")
-    if not opts.gmp_reference or not os.access(opts.gmp_reference, os.X_OK):
-        sys.exit(f"test_factorial_cli.py: --gmp-reference: not an "
-                 f"executable: {opts.gmp_reference}")
-    if not opts.mpirun:
-        sys.exit("test_factorial_cli.py: mpirun not found (give --mpirun)")
+    opts, rest = cli_common.parse_args(
+        "test_factorial_cli.py",
+        [("--gmp-reference", "RANGEFARM_GMP_FACTORIAL",
+          "the gmp_factorial reference executable")])
     if hasattr(sys, "set_int_max_str_digits"):
         sys.set_int_max_str_digits(0)
     BINARY = os.path.abspath(opts.binary)
     GMP_REFERENCE = os.path.abspath(opts.gmp_reference)
     MPIRUN = opts.mpirun
-    unittest.main(argv=[sys.argv[0]] + rest, verbosity=2)
+    cli_common.run_tests(rest)
 
 
 if __name__ == "__main__":

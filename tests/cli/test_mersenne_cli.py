@@ -13,7 +13,6 @@ A000396, in --output in full and in the JSON report by their digits.
 Usage: test_mersenne_cli.py --binary PATH [--mpirun PATH] [unittest options]
 """
 
-import argparse
 import json
 import os
 import shutil
@@ -30,7 +29,7 @@ MPIRUN = None
 SCHEDULES = ("static-block", "static-cyclic", "dynamic", "guided")
 ORDERS = ("largest-first", "given")
 
-LAUNCHES = (("singleton", None), ("mpirun_np2", 2))
+LAUNCHES = cli_common.LAUNCHES
 
 # OEIS A000043: the exponents p of the Mersenne primes 2^p - 1, up to 25000.
 A000043 = [2, 3, 5, 7, 13, 17, 19, 31, 61, 89, 107, 127, 521, 607, 1279,
@@ -125,33 +124,12 @@ def smallest_factor_of_form(p, below):
     return None
 
 
-class MersenneBadInputTest(unittest.TestCase):
+class MersenneBadInputTest(cli_common.BadInputChecks, unittest.TestCase):
     """Bad input: status 2, nothing on stdout, one error line, no banner."""
 
-    def setUp(self):
-        self.workdir = tempfile.mkdtemp(prefix="rangefarm-mers-cli-")
-
-    def tearDown(self):
-        shutil.rmtree(self.workdir, ignore_errors=True)
-
-    def assert_rejected(self, args, np, contains=None):
-        proc = run_rangefarm(args, np, cwd=self.workdir)
-        info = describe(args, np, proc)
-        self.assertEqual(proc.returncode, 2, info)
-        self.assertEqual(proc.stdout, "", info)
-        lines = proc.stderr.splitlines()
-        self.assertEqual(len(lines), 1, "want exactly one stderr line" + info)
-        self.assertTrue(lines[0].startswith("rangefarm: error:"), info)
-        for banner in ("MPI_ABORT", "----"):
-            self.assertNotIn(banner, proc.stderr, info)
-        if contains is not None:
-            self.assertIn(contains, lines[0], info)
-        return lines[0]
-
-    def check_all_launches(self, args, contains=None):
-        for launch, np in LAUNCHES:
-            with self.subTest(launch=launch):
-                self.assert_rejected(args, np, contains)
+    workdir_prefix = "rangefarm-mers-cli-"
+    run_rangefarm = staticmethod(run_rangefarm)
+    describe = staticmethod(describe)
 
     def test_output_into_missing_directory(self):
         for path in ("/nonexistent-dir/p.txt",
@@ -190,15 +168,7 @@ class MersenneBadInputTest(unittest.TestCase):
         self.assertEqual(os.listdir(self.workdir), [])
 
 
-def _add_bad_input_test(name, args, contains):
-    def test(self):
-        self.check_all_launches(args, contains)
-    test.__doc__ = "rejects: rangefarm " + " ".join(args)
-    setattr(MersenneBadInputTest, "test_" + name, test)
-
-
-for _name, _args, _contains in BAD_INPUTS:
-    _add_bad_input_test(_name, _args, _contains)
+cli_common.add_bad_input_tests(MersenneBadInputTest, BAD_INPUTS)
 
 
 def run_json(test, args, np, timeout_s=None):
@@ -504,22 +474,12 @@ class MersenneLongRunTest(unittest.TestCase, MersenneResultChecks):
 
 def main():
     global BINARY, MPIRUN
-    parser = argparse.ArgumentParser(add_help=False)
-    parser.add_argument("--binary", default=os.environ.get("RANGEFARM_BIN"),
-                        help="the rangefarm executable to test")
-    parser.add_argument("--mpirun", default=shutil.which("mpirun"),
-                        help="Open MPI's mpirun (default: from PATH)")
-    opts, rest = parser.parse_known_args()
-    if not opts.binary or not os.access(opts.binary, os.X_OK):
-        sys.exit(f"test_mersenne_cli.py: --binary: not an executable: "
-                 f"{opts.binary}")
-    if not opts.mpirun:
-        sys.exit("test_mersenne_cli.py: mpirun not found (give --mpirun)")
+    opts, rest = cli_common.parse_args("test_mersenne_cli.py")
     if hasattr(sys, "set_int_max_str_digits"):
         sys.set_int_max_str_digits(0)
     BINARY = os.path.abspath(opts.binary)
     MPIRUN = opts.mpirun
-    unittest.main(argv=[sys.argv[0]] + rest, verbosity=2)
+    cli_common.run_tests(rest)
 
 
 if __name__ == "__main__":
