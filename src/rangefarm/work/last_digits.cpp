@@ -1,6 +1,7 @@
 #include "rangefarm/work/last_digits.hpp"
 
 #include "rangefarm/work/factorial.hpp"
+#include "rangefarm/work/power.hpp"
 
 namespace rf {
 namespace {
@@ -14,22 +15,13 @@ std::uint64_t mulmod(std::uint64_t a, std::uint64_t b, std::uint64_t m) {
 }
 
 std::uint64_t powmod(std::uint64_t base, std::uint64_t e, std::uint64_t m) {
-  std::uint64_t r = 1 % m;
-  for (base %= m; e > 0; e >>= 1) {
-    if (e & 1) r = mulmod(r, base, m);
-    base = mulmod(base, base, m);
-  }
-  return r;
+  return power(base % m, e, 1 % m,
+               [m](std::uint64_t x, std::uint64_t y) { return mulmod(x, y, m); });
 }
 
 // Powers mod 2^64 by wrapping multiplication.
 std::uint64_t pow_wrap(std::uint64_t base, std::uint64_t e) {
-  std::uint64_t r = 1;
-  for (; e > 0; e >>= 1) {
-    if (e & 1) r *= base;
-    base *= base;
-  }
-  return r;
+  return power(base, e, 1, [](std::uint64_t x, std::uint64_t y) { return x * y; });
 }
 
 // x = a mod 2^20 and x = b mod 5^20, 0 <= x < 10^20.

@@ -1,5 +1,7 @@
 #include "rangefarm/work/modular_check.hpp"
 
+#include "rangefarm/work/power.hpp"
+
 namespace rf {
 
 std::uint64_t product_mod_m61(Range slice) {
@@ -10,12 +12,7 @@ std::uint64_t product_mod_m61(Range slice) {
 }
 
 std::uint64_t pow_mod_m61(std::uint64_t base, std::uint64_t e) {
-  std::uint64_t r = 1;
-  for (base %= kCheckPrime; e > 0; e >>= 1) {
-    if (e & 1) r = mulmod_m61(r, base);
-    base = mulmod_m61(base, base);
-  }
-  return r;
+  return power(base % kCheckPrime, e, 1, mulmod_m61);
 }
 
 std::uint64_t mod_m61(const mpz_class& x) {
