@@ -22,6 +22,15 @@ void add_common_options(CLI::App& cmd, CommonOptions& opts, const std::string& d
   cmd.add_option("--json", opts.json, "write the JSON report to FILE, or - for stdout")
       ->type_name("FILE");
   cmd.add_flag("--quiet", opts.quiet, "print only the results, no timing table");
+  cmd.add_option("--checkpoint", opts.checkpoint,
+                 "journal finished chunks to FILE, so that a stopped run can be resumed")
+      ->type_name("FILE");
+  cmd.add_flag("--resume", opts.resume,
+               "continue the run journaled in the --checkpoint FILE: only what is missing is "
+               "computed");
+  cmd.add_flag("--progress", opts.progress,
+               "show percent done, rate and ETA on stderr (default when stderr is a terminal; "
+               "every 30 s when it is not)");
 }
 
 std::uint64_t parse_number(const std::string& option, const std::string& text,
@@ -79,6 +88,7 @@ void check_outputs(const boost::mpi::communicator& comm, const CommonOptions& op
                    const std::vector<OutputFile>& more) {
   std::vector<OutputFile> files = more;
   if (opts.json != "-") files.insert(files.begin(), {"--json", opts.json});
+  if (!opts.resume) files.push_back({"--checkpoint", opts.checkpoint});
   agree_on_rank0(comm, [&files] {
     for (const OutputFile& f : files) {
       if (f.path.empty()) continue;

@@ -1,4 +1,5 @@
-// Options every subcommand shares (schedule, chunk, JSON report, quiet), how
+// Options every subcommand shares (schedule, chunk, JSON report, quiet,
+// checkpoint and progress), how
 // they are checked, and how a finished run is reported.
 #pragma once
 
@@ -25,6 +26,9 @@ struct CommonOptions {
   std::string chunk;  // empty: the workload's default
   std::string json;   // empty: none; "-": stdout
   bool quiet = false;
+  std::string checkpoint;  // empty: no journal
+  bool resume = false;
+  bool progress = false;  // asked for; by default on when stderr is a terminal
 };
 
 // default_chunk describes the workload's default chunk size for --help.

@@ -7,6 +7,7 @@
 #include "rangefarm/farm.hpp"
 #include "rangefarm/fmt_util.hpp"
 #include "rangefarm/work/perfect.hpp"
+#include "run_control.hpp"
 
 namespace rf::app {
 namespace {
@@ -46,7 +47,7 @@ nlohmann::json result_json(const PerfectPartial& r) {
 void print_summary(const PerfectJob& job, const RunReport& report, const PerfectPartial& r,
                    bool quiet) {
   auto& out = std::cout;
-  const auto items = static_cast<double>(job.range.size());
+  const auto computed = static_cast<double>(items_total(report.timings));
   if (!quiet) {
     out << "rangefarm perfect: [" << job.range.lo << ", " << job.range.hi - 1 << "] by "
         << perfect_method_name(job.method) << ", schedule " << schedule_name(job.schedule.kind)
@@ -58,17 +59,27 @@ void print_summary(const PerfectJob& job, const RunReport& report, const Perfect
   out << "deficient " << r.deficient << ", perfect " << r.perfect << ", abundant " << r.abundant
       << "\n";
   if (quiet) return;
-  out << strprintf("wall %.3f s, %.1f M numbers/s, %llu items accounted for\n", report.wall_s,
-                   items / report.wall_s / 1e6,
-                   static_cast<unsigned long long>(items_total(report.timings)));
+  out << strprintf("wall %.3f s, %.1f M numbers/s, %llu items computed\n", report.wall_s,
+                   computed / report.wall_s / 1e6, static_cast<unsigned long long>(computed));
+  print_checkpoint_summary(out, report.checkpoint);
   report.print_timing_table(out);
 }
 
 int run_perfect(const boost::mpi::communicator& comm, const PerfectOptions& o) {
   const PerfectJob job = validate(o);
   check_outputs(comm, o.common);
+  // What a journal must match to be resumed: the chunks' results depend on
+  // nothing else (schedule, chunk size and rank count may change).
+  RunControl control(comm, o.common,
+                     {{"workload", "perfect"},
+                      {"from", job.range.lo},
+                      {"to", job.range.hi - 1},
+                      {"method", perfect_method_name(job.method)}});
   const PerfectSearch search(job.method, job.range.hi - 1);
-  const auto outcome = farm(comm, search, job.range, job.schedule);
+  const auto outcome = farm(comm, search, job.range, job.schedule, control.hooks());
+  const std::uint64_t computed = items_total(outcome.timings);
+  if (outcome.stopped) return control.stopped(outcome.restored_items + computed, job.range.size());
+  control.completed();
   if (comm.rank() != 0) return 0;
 
   RunReport report{"perfect",
@@ -80,9 +91,10 @@ int run_perfect(const boost::mpi::communicator& comm, const PerfectOptions& o) {
                    result_json(outcome.result),
                    outcome.timings,
                    outcome.wall_s};
-  if (items_total(report.timings) != job.range.size()) {
-    std::cerr << "rangefarm: internal error: " << items_total(report.timings)
-              << " items processed for a range of " << job.range.size() << "\n";
+  report.checkpoint = control.report(outcome.restored_items, computed);
+  if (outcome.restored_items + computed != job.range.size()) {
+    std::cerr << "rangefarm: internal error: " << outcome.restored_items + computed
+              << " items processed or restored for a range of " << job.range.size() << "\n";
     return 70;
   }
   if (human_output_wanted(o.common)) print_summary(job, report, outcome.result, o.common.quiet);

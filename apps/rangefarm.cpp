@@ -10,6 +10,7 @@
 #include "command.hpp"
 #include "common_options.hpp"
 #include "rangefarm/stats.hpp"
+#include "rangefarm/stop_request.hpp"
 
 namespace {
 
@@ -26,6 +27,8 @@ int fail(const boost::mpi::communicator& comm, int status, const std::string& me
 int main(int argc, char** argv) {
   boost::mpi::environment env(argc, argv);
   boost::mpi::communicator world;
+  // After MPI's set-up, so that these handlers are the ones in force.
+  rf::catch_stop_signals();
 
   CLI::App app("rangefarm: farms integer ranges of number-theory work over MPI ranks", "rangefarm");
   app.set_version_flag("--version", rf::rangefarm_version());

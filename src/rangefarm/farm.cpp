@@ -2,7 +2,13 @@
 
 #include <boost/mpi/nonblocking.hpp>
 #include <boost/mpi/request.hpp>
+#include <boost/serialization/string.hpp>
+#include <chrono>
 #include <optional>
+#include <thread>
+
+#include "rangefarm/peer_watch.hpp"
+#include "rangefarm/stop_request.hpp"
 
 // Two plain integers: sent as a native MPI struct, no serialization cost.
 // Declared here, not in range.hpp, so that workloads never see MPI.
@@ -13,7 +19,21 @@ namespace {
 
 namespace mpi = boost::mpi;
 
-enum Tag : int { kRequestTag = 101, kAssignTag = 102 };
+// Worker -> rank 0: reports; rank 0 -> worker: assignments (dynamic and
+// guided), and one stop notice when the run is stopping.
+enum Tag : int { kReportTag = 101, kAssignTag = 102, kStopTag = 103 };
+
+struct Report {
+  enum Kind : int { Request, Done, Stop, Finished };
+  int kind = Request;
+  Range chunk;          // Done: the real items finished
+  std::string partial;  // Done: their encoded result
+
+  template <class Archive>
+  void serialize(Archive& ar, unsigned /*version*/) {
+    ar& kind& chunk& partial;
+  }
+};
 
 // Accumulates wall time into a counter for the lifetime of a scope.
 class Stopwatch {
@@ -28,106 +48,246 @@ class Stopwatch {
   double start_;
 };
 
-void run_chunk(const ChunkFn& process, Range chunk, const Yield& yield, RankTiming& t) {
-  {
-    Stopwatch busy(t.busy_s);
-    process(chunk, yield);
+using DoneFn = std::function<void(Range chunk, std::string partial)>;
+
+// Runs the real ranges behind a chunk of positions, each as its own chunk.
+// Starts nothing once a stop is requested; a workload that gives up its
+// chunk (Interrupted) leaves it undone.
+void run_positions(const FarmPlan& plan, Range positions, const EncodedChunkFn& process,
+                   const Yield& yield, RankTiming& t, const DoneFn& done) {
+  for (Range chunk : plan.todo.map(positions)) {
+    if (stop_requested()) return;
+    std::string partial;
+    try {
+      Stopwatch busy(t.busy_s);
+      partial = process(chunk, yield);
+    } catch (const Interrupted&) {
+      return;
+    }
+    t.chunks += 1;
+    t.items += chunk.size();
+    done(chunk, std::move(partial));
   }
-  t.chunks += 1;
-  t.items += chunk.size();
 }
 
-RankTiming run_static(const mpi::communicator& comm, Range range, const ScheduleSpec& spec,
-                      const ChunkFn& process) {
-  RankTiming t{comm.rank()};
-  const Yield nothing = [] {};
-  for (Range chunk : static_chunks(spec, range, comm.rank(), comm.size())) {
-    run_chunk(process, chunk, nothing, t);
-  }
-  Stopwatch wait(t.wait_s);
-  comm.barrier();
-  return t;
+Range all_positions(const FarmPlan& plan) {
+  return {0, plan.todo.size()};
 }
 
-// Rank 0 under dynamic/guided: one reply per request, an empty range meaning
-// "no more work"; done when every worker has been told so.
+// Rank 0: computes its own share, and between slices of it (each yield)
+// takes reports, hands out chunks, and notices stop requests.
 class Master {
  public:
-  Master(const mpi::communicator& comm, ChunkDispenser& dispenser)
-      : comm_(comm), dispenser_(dispenser), active_(comm.size() - 1) {}
-
-  void serve_pending() {
-    while (active_ > 0) {
-      const auto status = comm_.iprobe(mpi::any_source, kRequestTag);
-      if (!status) return;
-      serve(status->source());
-    }
+  Master(const mpi::communicator& comm, const FarmPlan& plan, const ChunkSink& sink)
+      : comm_(comm), plan_(plan), sink_(sink), watch_(comm), active_(comm.size() - 1) {
+    if (!is_static(plan.spec.kind)) dispenser_.emplace(plan.spec, all_positions(plan), comm.size());
   }
-  void serve_until_all_done() {
-    while (active_ > 0) serve(comm_.probe(mpi::any_source, kRequestTag).source());
+
+  ScheduleOutcome run(const EncodedChunkFn& process) {
+    ScheduleOutcome out;
+    out.timing.rank = 0;
+    const Yield poll = [this] { this->poll(); };
+    const DoneFn done = [this](Range chunk, std::string partial) { record(chunk, partial); };
+    if (dispenser_) {
+      while (true) {
+        poll();
+        const std::optional<Range> next = stopping_ ? std::nullopt : dispenser_->next();
+        if (!next) break;
+        run_positions(plan_, *next, process, poll, out.timing, done);
+      }
+    } else {
+      for (Range p : static_chunks(plan_.spec, all_positions(plan_), 0, comm_.size())) {
+        poll();
+        if (stopping_) break;
+        run_positions(plan_, p, process, poll, out.timing, done);
+      }
+    }
+    {
+      Stopwatch wait(out.timing.wait_s);
+      wait_for_workers();
+    }
+    poll();
+    out.stopped = stopping_;
+    mpi::broadcast(comm_, out.stopped, 0);
+    mpi::wait_all(stop_notices_.begin(), stop_notices_.end());
+    return out;
   }
 
  private:
-  void serve(int worker) {
-    comm_.recv(worker, kRequestTag);
-    const Range chunk = dispenser_.next().value_or(Range{});
-    comm_.send(worker, kAssignTag, chunk);
-    if (chunk.empty()) --active_;
+  void poll() {
+    if (auto dead = watch_.dead_peer()) watch_.fail(*dead);
+    if (stop_requested() && !stopping_) begin_stop();
+    while (active_ > 0) {
+      const auto status = comm_.iprobe(mpi::any_source, kReportTag);
+      if (!status) break;
+      handle(status->source());
+    }
+    if (plan_.progress) plan_.progress->tick();
+  }
+
+  // Polls rather than blocks, so that a signal is noticed and the progress
+  // line moves while rank 0 has no work of its own left.
+  void wait_for_workers() {
+    while (active_ > 0) {
+      poll();
+      if (active_ > 0) std::this_thread::sleep_for(std::chrono::microseconds(100));
+    }
+  }
+
+  void handle(int worker) {
+    Report r;
+    comm_.recv(worker, kReportTag, r);
+    switch (r.kind) {
+      case Report::Request: {
+        std::optional<Range> next;
+        if (!stopping_) next = dispenser_->next();
+        comm_.send(worker, kAssignTag, next.value_or(Range{}));
+        break;
+      }
+      case Report::Done:
+        record(r.chunk, r.partial);
+        break;
+      case Report::Stop:
+        if (!stopping_) begin_stop();
+        break;
+      case Report::Finished:
+        --active_;
+        break;
+      default:
+        break;
+    }
+  }
+
+  void record(Range chunk, const std::string& partial) {
+    sink_(chunk, partial);
+    if (plan_.progress) plan_.progress->add(chunk.size());
+  }
+
+  // Once: every worker gets a stop notice; a Lucas-Lehmer test in progress
+  // anywhere sees the request at its next yield.
+  void begin_stop() {
+    stopping_ = true;
+    request_stop();
+    for (int w = 1; w < comm_.size(); ++w) stop_notices_.push_back(comm_.isend(w, kStopTag));
   }
 
   const mpi::communicator& comm_;
-  ChunkDispenser& dispenser_;
+  const FarmPlan& plan_;
+  const ChunkSink& sink_;
+  PeerWatch watch_;
+  std::optional<ChunkDispenser> dispenser_;
   int active_;
+  bool stopping_ = false;
+  std::vector<mpi::request> stop_notices_;
 };
 
-RankTiming run_master(const mpi::communicator& comm, Range range, const ScheduleSpec& spec,
-                      const ChunkFn& process) {
-  RankTiming t{0};
-  ChunkDispenser dispenser(spec, range, comm.size());
-  Master master(comm, dispenser);
-  const Yield serve = [&] { master.serve_pending(); };
-  while (true) {
-    master.serve_pending();
-    const std::optional<Range> chunk = dispenser.next();
-    if (!chunk) break;
-    run_chunk(process, *chunk, serve, t);
-  }
-  Stopwatch wait(t.wait_s);
-  master.serve_until_all_done();
-  return t;
-}
+class Worker {
+ public:
+  Worker(const mpi::communicator& comm, const FarmPlan& plan)
+      : comm_(comm), plan_(plan), watch_(comm) {}
 
-// A worker keeps exactly one request outstanding while it computes, so the
-// next chunk is usually already there when the current one ends.
-RankTiming run_worker(const mpi::communicator& comm, const ChunkFn& process) {
-  RankTiming t{comm.rank()};
-  const Yield nothing = [] {};
-  Range current;
-  comm.send(0, kRequestTag);
-  {
-    Stopwatch wait(t.wait_s);
-    comm.recv(0, kAssignTag, current);
-  }
-  while (!current.empty()) {
-    Range ahead;
-    comm.send(0, kRequestTag);
-    mpi::request pending = comm.irecv(0, kAssignTag, ahead);
-    run_chunk(process, current, nothing, t);
-    {
-      Stopwatch wait(t.wait_s);
-      pending.wait();
+  ScheduleOutcome run(const EncodedChunkFn& process) {
+    ScheduleOutcome out;
+    out.timing.rank = comm_.rank();
+    const Yield poll = [this] { this->poll(); };
+    const DoneFn done = [this](Range chunk, std::string partial) {
+      comm_.send(0, kReportTag, Report{Report::Done, chunk, std::move(partial)});
+    };
+    if (is_static(plan_.spec.kind)) {
+      for (Range p : static_chunks(plan_.spec, all_positions(plan_), comm_.rank(), comm_.size())) {
+        poll();
+        if (stop_requested()) break;
+        run_positions(plan_, p, process, poll, out.timing, done);
+      }
+    } else {
+      run_dynamic(process, poll, done, out.timing);
     }
-    current = ahead;
+    poll();
+    comm_.send(0, kReportTag, Report{Report::Finished, {}, {}});
+    {
+      Stopwatch wait(out.timing.wait_s);
+      mpi::broadcast(comm_, out.stopped, 0);
+    }
+    // Rank 0 sent every worker a stop notice; take it if it is still there.
+    if (out.stopped && !stop_notice_taken_) comm_.recv(0, kStopTag);
+    return out;
   }
-  return t;
-}
+
+ private:
+  // One request is always outstanding while a chunk computes, so the next
+  // chunk is usually there when the current one ends. An empty assignment
+  // means no more work (rank 0 answers every request, stopping or not).
+  void run_dynamic(const EncodedChunkFn& process, const Yield& poll, const DoneFn& done,
+                   RankTiming& t) {
+    Range current = request_chunk(t);
+    while (!current.empty() && !stop_requested()) {
+      Range ahead;
+      comm_.send(0, kReportTag, Report{});
+      mpi::request pending = comm_.irecv(0, kAssignTag, ahead);
+      run_positions(plan_, current, process, poll, t, done);
+      {
+        Stopwatch wait(t.wait_s);
+        wait_watching(pending);
+      }
+      current = ahead;
+    }
+  }
+
+  Range request_chunk(RankTiming& t) {
+    Range chunk;
+    comm_.send(0, kReportTag, Report{});
+    mpi::request reply = comm_.irecv(0, kAssignTag, chunk);
+    Stopwatch wait(t.wait_s);
+    wait_watching(reply);
+    return chunk;
+  }
+
+  // Waits for rank 0's answer, but not on a dead rank 0.
+  void wait_watching(mpi::request& r) {
+    while (!r.test()) {
+      if (auto dead = watch_.dead_peer()) watch_.fail(*dead);
+      std::this_thread::sleep_for(std::chrono::microseconds(20));
+    }
+  }
+
+  // The worker's yield: a stop notice from rank 0 becomes a local stop
+  // request; a local one (a signal to this rank) is told to rank 0, once.
+  void poll() {
+    if (auto dead = watch_.dead_peer()) watch_.fail(*dead);
+    if (!stop_notice_taken_ && comm_.iprobe(0, kStopTag)) {
+      comm_.recv(0, kStopTag);
+      stop_notice_taken_ = true;
+      request_stop();
+    }
+    if (stop_requested() && !stop_told_) {
+      stop_told_ = true;
+      if (!stop_notice_taken_) comm_.send(0, kReportTag, Report{Report::Stop, {}, {}});
+    }
+  }
+
+  const mpi::communicator& comm_;
+  const FarmPlan& plan_;
+  PeerWatch watch_;
+  bool stop_notice_taken_ = false;
+  bool stop_told_ = false;
+};
 
 }  // namespace
 
+ScheduleOutcome run_plan(const mpi::communicator& comm, const FarmPlan& plan,
+                         const EncodedChunkFn& process, const ChunkSink& sink) {
+  if (comm.rank() == 0) return Master(comm, plan, sink).run(process);
+  return Worker(comm, plan).run(process);
+}
+
 RankTiming run_schedule(const mpi::communicator& comm, Range range, const ScheduleSpec& spec,
                         const ChunkFn& process) {
-  if (is_static(spec.kind)) return run_static(comm, range, spec, process);
-  return comm.rank() == 0 ? run_master(comm, range, spec, process) : run_worker(comm, process);
+  const FarmPlan plan{RangeList(subtract(range, {})), spec, nullptr};
+  const auto encoded = [&process](Range chunk, const Yield& yield) {
+    process(chunk, yield);
+    return std::string();
+  };
+  return run_plan(comm, plan, encoded, [](Range, const std::string&) {}).timing;
 }
 
 }  // namespace rf

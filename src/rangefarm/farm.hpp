@@ -1,20 +1,36 @@
 // The MPI engine: runs a Workload over a Range under a Schedule on every
-// rank of a communicator, then reduces the partial results to rank 0.
+// rank of a communicator, and brings every finished chunk's partial result
+// to rank 0, which merges it (and journals it, for a checkpointed run).
 //
-// Static modes need no messages: each rank derives its own chunks from the
-// plan. Dynamic and guided use a pull model: rank 0 owns the dispenser and
-// computes too; a worker asks for its next chunk as soon as it starts the
-// current one, so one assignment is always in flight and the worker never
-// waits on rank 0; rank 0 answers pending requests whenever its own workload
-// yields (every block of the sieve, about a millisecond).
+// Every rank computes, rank 0 included. Static modes need no assignment
+// messages: each rank derives its own chunks from the plan. Dynamic and
+// guided use a pull model: rank 0 owns the dispenser; a worker asks for its
+// next chunk as soon as it starts the current one, so one assignment is
+// always in flight and the worker never waits on rank 0. In every mode a
+// worker reports each finished chunk (and its partial) to rank 0 at once:
+// that is what makes the journal and the progress line true, and a stop
+// loses no finished chunk. Rank 0 answers whenever its own workload yields
+// (every block of the sieve, about a millisecond).
+//
+// Stopping: a stop request on any rank (a signal, see stop_request.hpp)
+// reaches rank 0 in a report; rank 0 stops handing out work and tells every
+// worker; each finishes (or, for a Lucas-Lehmer test, saves and drops) its
+// current chunk, reports, and the run ends with `stopped` set everywhere.
 #pragma once
 
 #include <boost/mpi/collectives.hpp>
 #include <boost/mpi/communicator.hpp>
+#include <boost/serialization/vector.hpp>
 #include <functional>
+#include <memory>
+#include <string>
 #include <vector>
 
+#include "rangefarm/checkpoint.hpp"
+#include "rangefarm/partial_codec.hpp"
+#include "rangefarm/progress.hpp"
 #include "rangefarm/range.hpp"
+#include "rangefarm/range_list.hpp"
 #include "rangefarm/schedule.hpp"
 #include "rangefarm/stats.hpp"
 #include "rangefarm/work/workload.hpp"
@@ -23,35 +39,81 @@ namespace rf {
 
 // Processes one chunk; the Yield gives the farm a moment to serve others.
 using ChunkFn = std::function<void(Range chunk, const Yield& yield)>;
+// The same, returning the chunk's partial result encoded for rank 0.
+using EncodedChunkFn = std::function<std::string(Range chunk, const Yield& yield)>;
+// Rank 0: receives each finished chunk and its encoded partial.
+using ChunkSink = std::function<void(Range chunk, const std::string& partial)>;
 
-// Runs this rank's part of the schedule; returns this rank's timing.
+struct FarmPlan {
+  RangeList todo;  // the items to process; the same on every rank
+  ScheduleSpec spec;
+  Progress* progress = nullptr;  // rank 0; may be null
+};
+
+struct ScheduleOutcome {
+  RankTiming timing;     // this rank's
+  bool stopped = false;  // on every rank: a stop request ended the run early
+};
+
+ScheduleOutcome run_plan(const boost::mpi::communicator& comm, const FarmPlan& plan,
+                         const EncodedChunkFn& process, const ChunkSink& sink);
+
+// Every item of range, partial results left with the ranks that made them.
 RankTiming run_schedule(const boost::mpi::communicator& comm, Range range, const ScheduleSpec& spec,
                         const ChunkFn& process);
 
+// Rank 0's side of a run that can be interrupted; every field optional.
+struct FarmHooks {
+  std::vector<JournalRecord> restored;  // finished chunks from a journal: skipped
+  ChunkSink on_chunk;                   // each newly finished chunk, e.g. to the journal
+  Progress::Style progress = Progress::Style::Off;
+};
+
 template <class Partial>
 struct FarmOutcome {
-  Partial result;                   // reduced; meaningful on rank 0 only
-  std::vector<RankTiming> timings;  // one per rank, on rank 0 only
-  double wall_s = 0;                // from the start barrier to the reduced result
+  Partial result;                    // merged; meaningful on rank 0 only
+  std::vector<RankTiming> timings;   // one per rank, on rank 0 only
+  double wall_s = 0;                 // from the start barrier to the merged result
+  bool stopped = false;              // every rank: stopped early, result incomplete
+  std::uint64_t restored_items = 0;  // rank 0: items whose results came from the journal
 };
 
 template <Workload W>
 FarmOutcome<typename W::Partial> farm(const boost::mpi::communicator& comm, const W& work,
-                                      Range range, const ScheduleSpec& spec) {
+                                      Range range, const ScheduleSpec& spec,
+                                      const FarmHooks& hooks = {}) {
   using Partial = typename W::Partial;
+  FarmOutcome<Partial> out;
+  std::vector<Range> todo;
+  if (comm.rank() == 0) {
+    std::vector<Range> done;
+    for (const JournalRecord& r : hooks.restored) {
+      W::merge(out.result, decode_partial<Partial>(r.partial));
+      done.push_back(r.chunk);
+      out.restored_items += r.chunk.size();
+    }
+    todo = subtract(range, done);
+  }
+  boost::mpi::broadcast(comm, todo, 0);
+  std::unique_ptr<Progress> progress;
+  if (comm.rank() == 0) {
+    progress = std::make_unique<Progress>(hooks.progress, range.size(), out.restored_items);
+  }
+
   comm.barrier();
   const double start = MPI_Wtime();
-  Partial local;
-  RankTiming mine = run_schedule(comm, range, spec, [&](Range chunk, const Yield& yield) {
-    W::merge(local, work.process(chunk, yield));
-  });
-  FarmOutcome<Partial> out;
-  const auto merge = [](Partial a, const Partial& b) {
-    W::merge(a, b);
-    return a;
+  const FarmPlan plan{RangeList(std::move(todo)), spec, progress.get()};
+  const auto process = [&work](Range chunk, const Yield& yield) {
+    return encode_partial(work.process(chunk, yield));
   };
-  boost::mpi::reduce(comm, local, out.result, merge, 0);
-  boost::mpi::gather(comm, mine, out.timings, 0);
+  const auto sink = [&](Range chunk, const std::string& partial) {
+    W::merge(out.result, decode_partial<Partial>(partial));
+    if (hooks.on_chunk) hooks.on_chunk(chunk, partial);
+  };
+  const ScheduleOutcome run = run_plan(comm, plan, process, sink);
+  if (progress) progress->finish();
+  boost::mpi::gather(comm, run.timing, out.timings, 0);
+  out.stopped = run.stopped;
   out.wall_s = MPI_Wtime() - start;
   return out;
 }

@@ -40,15 +40,17 @@ nlohmann::json RunReport::to_json() const {
   }
   nlohmann::json timing = {{"wall_s", wall_s}, {"ranks", ranks}};
   if (!phases.is_null()) timing["phases"] = phases;
-  return {{"workload", workload},
-          {"params", params},
-          {"ranks", timings.size()},
-          {"result", result},
-          {"items_total", items_total(timings)},
-          {"timing", timing},
-          {"imbalance", imbalance(timings)},
-          {"host", host_name()},
-          {"version", rangefarm_version()}};
+  nlohmann::json out = {{"workload", workload},
+                        {"params", params},
+                        {"ranks", timings.size()},
+                        {"result", result},
+                        {"items_total", items_total(timings)},
+                        {"timing", timing},
+                        {"imbalance", imbalance(timings)},
+                        {"host", host_name()},
+                        {"version", rangefarm_version()}};
+  if (!checkpoint.is_null()) out["checkpoint"] = checkpoint;
+  return out;
 }
 
 void RunReport::print_timing_table(std::ostream& out) const {

@@ -33,7 +33,8 @@ struct RunReport {
   nlohmann::json result;
   std::vector<RankTiming> timings;
   double wall_s = 0;
-  nlohmann::json phases = nullptr;  // a workload's own timed phases, if it has them
+  nlohmann::json phases = nullptr;      // a workload's own timed phases, if it has them
+  nlohmann::json checkpoint = nullptr;  // with --checkpoint: what was restored, what computed
 
   [[nodiscard]] nlohmann::json to_json() const;
   // The per-rank table with the imbalance under it.

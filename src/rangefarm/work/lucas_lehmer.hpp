@@ -10,6 +10,7 @@
 
 #include <cstdint>
 
+#include "rangefarm/work/lucas_lehmer_state.hpp"
 #include "rangefarm/work/workload.hpp"
 
 namespace rf {
@@ -19,10 +20,15 @@ void reduce_mod_mersenne(mpz_class& x, std::uint64_t p);
 
 struct LucasLehmerResult {
   bool prime = false;
-  std::uint64_t res64 = 0;  // low 64 bits of the final residue (GIMPS's Res64)
+  std::uint64_t res64 = 0;       // low 64 bits of the final residue (GIMPS's Res64)
+  std::uint64_t resumed_at = 0;  // iterations restored from a saved state (0: none)
 };
 
-// p must be prime. yield() is called every few iterations.
-LucasLehmerResult lucas_lehmer(std::uint64_t p, const Yield& yield);
+// p must be prime. yield() is called every few iterations. With a save
+// folder, a saved state of p is continued, the state is saved every
+// saves.every_s seconds, and on a stop request it is saved and the test
+// throws Interrupted.
+LucasLehmerResult lucas_lehmer(std::uint64_t p, const Yield& yield,
+                               const LucasLehmerSaves& saves = {});
 
 }  // namespace rf

@@ -21,17 +21,18 @@ double mersenne_cost(std::uint64_t p) {
 }
 
 MersenneSearch::MersenneSearch(std::vector<std::uint64_t> exponents,
-                               std::optional<unsigned> tf_bits)
-    : exponents_(std::move(exponents)), tf_bits_(tf_bits) {}
+                               std::optional<unsigned> tf_bits, LucasLehmerSaves saves)
+    : exponents_(std::move(exponents)), tf_bits_(tf_bits), saves_(std::move(saves)) {}
 
 ExponentResult MersenneSearch::test(std::uint64_t p, const Yield& yield) const {
   const unsigned bits = tf_bits_.value_or(default_tf_bits(p));
   if (const auto factor = trial_factor(p, bits)) {
-    return {p, ExponentResult::Factored, *factor, 0};
+    return {p, ExponentResult::Factored, *factor, 0, 0};
   }
   yield();
-  const LucasLehmerResult ll = lucas_lehmer(p, yield);
-  return {p, ll.prime ? ExponentResult::Prime : ExponentResult::Composite, 0, ll.res64};
+  const LucasLehmerResult ll = lucas_lehmer(p, yield, saves_);
+  return {p, ll.prime ? ExponentResult::Prime : ExponentResult::Composite, 0, ll.res64,
+          ll.resumed_at};
 }
 
 MersenneSearch::Partial MersenneSearch::process(Range chunk, const Yield& yield) const {

@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "rangefarm/range.hpp"
+#include "rangefarm/work/lucas_lehmer_state.hpp"
 #include "rangefarm/work/workload.hpp"
 
 namespace rf {
@@ -28,12 +29,13 @@ struct ExponentResult {
   enum Kind : int { Factored = 0, Prime = 1, Composite = 2 };
   std::uint64_t p = 0;
   int kind = Factored;
-  std::uint64_t factor = 0;  // Factored: the smallest factor found
-  std::uint64_t res64 = 0;   // Composite (and Prime: 0)
+  std::uint64_t factor = 0;      // Factored: the smallest factor found
+  std::uint64_t res64 = 0;       // Composite (and Prime: 0)
+  std::uint64_t resumed_at = 0;  // Lucas-Lehmer iterations restored from a saved state
 
   template <class Archive>
   void serialize(Archive& ar, unsigned /*version*/) {
-    ar& p& kind& factor& res64;
+    ar& p& kind& factor& res64& resumed_at;
   }
 };
 
@@ -60,8 +62,10 @@ class MersenneSearch {
   static constexpr std::uint64_t kMaxP = 10'000'000;
 
   // exponents: the prime exponents in the order the items are numbered;
-  // tf_bits: a fixed depth, or nothing for default_tf_bits(p).
-  MersenneSearch(std::vector<std::uint64_t> exponents, std::optional<unsigned> tf_bits);
+  // tf_bits: a fixed depth, or nothing for default_tf_bits(p); saves: where
+  // long Lucas-Lehmer tests keep their state (none by default).
+  MersenneSearch(std::vector<std::uint64_t> exponents, std::optional<unsigned> tf_bits,
+                 LucasLehmerSaves saves = {});
 
   [[nodiscard]] Partial process(Range chunk, const Yield& yield) const;
   static void merge(Partial& into, const Partial& from);
@@ -70,6 +74,7 @@ class MersenneSearch {
  private:
   std::vector<std::uint64_t> exponents_;
   std::optional<unsigned> tf_bits_;
+  LucasLehmerSaves saves_;
 };
 
 }  // namespace rf

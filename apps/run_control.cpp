@@ -1,0 +1,105 @@
+#include "run_control.hpp"
+
+#include <unistd.h>
+
+#include <filesystem>
+#include <iostream>
+
+#include "rangefarm/stop_request.hpp"
+
+namespace rf::app {
+namespace {
+
+Progress::Style progress_style(const CommonOptions& opts) {
+  const bool terminal = isatty(STDERR_FILENO) == 1;
+  if (opts.progress) return terminal ? Progress::Style::Terminal : Progress::Style::Batch;
+  if (terminal && !opts.quiet && opts.json != "-") return Progress::Style::Terminal;
+  return Progress::Style::Off;
+}
+
+}  // namespace
+
+RunControl::RunControl(const boost::mpi::communicator& comm, const CommonOptions& opts,
+                       nlohmann::json identity, bool with_state_dir)
+    : comm_(comm), opts_(opts) {
+  if (opts.resume && opts.checkpoint.empty()) {
+    throw UsageError("--resume needs --checkpoint FILE: the journal of the run to continue");
+  }
+  if (opts.checkpoint.empty()) return;
+  if (with_state_dir) state_dir_ = state_dir_for(opts.checkpoint);
+  agree_on_rank0(comm, [&]() -> std::string {
+    try {
+      journal_.emplace(opts.resume ? Journal::resume(opts.checkpoint, identity, restored_)
+                                   : Journal::create(opts.checkpoint, identity));
+      if (!state_dir_.empty()) std::filesystem::create_directories(state_dir_);
+    } catch (const JournalError& e) {
+      return e.what();
+    } catch (const std::exception& e) {
+      return "--checkpoint: " + std::string(e.what());
+    }
+    return {};
+  });
+}
+
+FarmHooks RunControl::hooks() {
+  FarmHooks h;
+  h.progress = progress_style(opts_);
+  if (!journal_) return h;
+  h.restored = restored_;
+  // A failed write must not throw inside the farm (the other ranks would
+  // wait for rank 0 forever): it stops the run, and completed() reports it.
+  h.on_chunk = [this](Range chunk, const std::string& partial) {
+    if (!write_error_.empty()) return;
+    try {
+      journal_->append(chunk, partial);
+    } catch (const std::exception& e) {
+      write_error_ = e.what();
+      request_stop();
+    }
+  };
+  return h;
+}
+
+nlohmann::json RunControl::report(std::uint64_t restored_items,
+                                  std::uint64_t computed_items) const {
+  if (opts_.checkpoint.empty()) return nullptr;
+  return {{"file", opts_.checkpoint},
+          {"resumed", opts_.resume},
+          {"restored_items", restored_items},
+          {"computed_items", computed_items},
+          {"torn_records_dropped", journal_ ? journal_->dropped_torn_records() : 0}};
+}
+
+void RunControl::rethrow_write_error() const {
+  if (!write_error_.empty()) throw std::runtime_error(write_error_);
+}
+
+int RunControl::stopped(std::uint64_t done, std::uint64_t total) {
+  if (journal_) journal_->sync();
+  if (comm_.rank() != 0) return kStoppedExit;
+  rethrow_write_error();
+  std::cerr << "rangefarm: stopped by a signal with " << done << " of " << total << " items done; "
+            << (journal_ ? "resumable: run the same command with --resume to finish it"
+                         : "not resumable (no --checkpoint FILE was given)")
+            << std::endl;
+  return kStoppedExit;
+}
+
+void RunControl::completed() {
+  if (!journal_) return;
+  journal_->sync();
+  rethrow_write_error();
+  std::error_code ignored;
+  if (!state_dir_.empty()) std::filesystem::remove_all(state_dir_, ignored);
+}
+
+void print_checkpoint_summary(std::ostream& out, const nlohmann::json& checkpoint) {
+  if (checkpoint.is_null()) return;
+  out << "checkpoint " << checkpoint["file"].get<std::string>() << ": "
+      << checkpoint["restored_items"] << " items restored, " << checkpoint["computed_items"]
+      << " computed";
+  if (checkpoint["torn_records_dropped"] != 0) out << " (a torn last record was dropped)";
+  out << "\n";
+}
+
+}  // namespace rf::app

@@ -1,0 +1,63 @@
+// What makes a long run safe to interrupt, seen from a subcommand: the
+// checkpoint journal (rank 0 writes it; --resume reads it back), the folder
+// for bulky state beside it, the progress line, and how a run that a signal
+// stopped ends: one line on stderr and exit status 75 (EX_TEMPFAIL, "try
+// again"), resumable when there is a journal.
+#pragma once
+
+#include <boost/mpi/communicator.hpp>
+#include <iosfwd>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common_options.hpp"
+#include "rangefarm/checkpoint.hpp"
+#include "rangefarm/farm.hpp"
+
+namespace rf::app {
+
+inline constexpr int kStoppedExit = 75;
+
+class RunControl {
+ public:
+  // identity: the workload and every parameter that changes the result; a
+  // journal from another identity is refused (a UsageError on every rank).
+  // with_state_dir: the workload keeps bulky state beside the journal.
+  RunControl(const boost::mpi::communicator& comm, const CommonOptions& opts,
+             nlohmann::json identity, bool with_state_dir = false);
+
+  // Rank 0's hooks for farm(): restored chunks, the journal, progress.
+  [[nodiscard]] FarmHooks hooks();
+  [[nodiscard]] bool checkpointing() const { return !opts_.checkpoint.empty(); }
+  // "<journal>.state", created; empty without --checkpoint or with_state_dir.
+  [[nodiscard]] const std::string& state_dir() const { return state_dir_; }
+  [[nodiscard]] const std::vector<JournalRecord>& restored() const { return restored_; }
+
+  // The report's "checkpoint" object (null without --checkpoint).
+  [[nodiscard]] nlohmann::json report(std::uint64_t restored_items,
+                                      std::uint64_t computed_items) const;
+  // A run that stopped early: flushes the journal, says so on rank 0, and
+  // returns the exit status. done/total are in items.
+  int stopped(std::uint64_t done, std::uint64_t total);
+  // A run that completed: flushes the journal and removes the state folder
+  // (rank 0). Throws if a journal write failed during the run.
+  void completed();
+
+ private:
+  void rethrow_write_error() const;
+
+  const boost::mpi::communicator& comm_;
+  CommonOptions opts_;
+  std::optional<Journal> journal_;  // rank 0
+  std::vector<JournalRecord> restored_;
+  std::string state_dir_;
+  std::string write_error_;
+};
+
+// "checkpoint FILE: R items restored, C computed" for a report's
+// checkpoint object; nothing for null.
+void print_checkpoint_summary(std::ostream& out, const nlohmann::json& checkpoint);
+
+}  // namespace rf::app

@@ -1,0 +1,190 @@
+#include "rangefarm/checkpoint.hpp"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+
+namespace rf {
+namespace {
+
+constexpr int kFormat = 1;
+constexpr double kSyncEvery_s = 1.0;
+
+double now_s() {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
+}
+
+std::string system_error(const std::string& what, const std::string& path) {
+  return what + " '" + path + "': " + std::strerror(errno);
+}
+
+nlohmann::json header_of(const nlohmann::json& identity) {
+  return {{"rangefarm_journal", kFormat}, {"run", identity}};
+}
+
+// The parsed lines of a journal; `good_bytes` is where its last whole,
+// valid record ends.
+struct Parsed {
+  std::vector<nlohmann::json> lines;
+  std::size_t good_bytes = 0;
+  bool torn = false;
+};
+
+Parsed parse_lines(const std::string& text, const std::string& path) {
+  Parsed out;
+  std::size_t at = 0;
+  std::size_t number = 0;
+  while (at < text.size()) {
+    ++number;
+    const std::size_t end = text.find('\n', at);
+    const bool last = end == std::string::npos || end + 1 == text.size();
+    const std::string line = text.substr(at, end == std::string::npos ? end : end - at);
+    nlohmann::json j = nlohmann::json::parse(line, nullptr, /*allow_exceptions=*/false);
+    const bool whole = end != std::string::npos && !j.is_discarded() && j.is_object();
+    if (!whole) {
+      if (!last) {
+        throw JournalError("checkpoint '" + path + "' is corrupt at line " +
+                           std::to_string(number) + " (not a record rangefarm wrote)");
+      }
+      out.torn = true;  // the process died while writing it
+      break;
+    }
+    out.lines.push_back(std::move(j));
+    at = end + 1;
+    out.good_bytes = at;
+  }
+  return out;
+}
+
+JournalRecord record_of(const nlohmann::json& j, std::size_t number, const std::string& path) {
+  try {
+    return {{j.at("lo").get<std::uint64_t>(), j.at("hi").get<std::uint64_t>()},
+            j.at("partial").get<std::string>()};
+  } catch (const nlohmann::json::exception&) {
+    throw JournalError("checkpoint '" + path + "' is corrupt at line " + std::to_string(number) +
+                       " (not a chunk record)");
+  }
+}
+
+void check_identity(const nlohmann::json& header, const nlohmann::json& identity,
+                    const std::string& path) {
+  if (!header.contains("rangefarm_journal")) {
+    throw JournalError("checkpoint '" + path + "' is not a rangefarm journal");
+  }
+  if (header["rangefarm_journal"] != kFormat) {
+    throw JournalError("checkpoint '" + path + "' has an unknown format version " +
+                       header["rangefarm_journal"].dump());
+  }
+  const nlohmann::json& run = header.value("run", nlohmann::json());
+  if (run == identity) return;
+  // Name the first parameter that differs: the user wants to know which.
+  std::string diff;
+  for (const auto& [key, value] : identity.items()) {
+    const nlohmann::json theirs = run.contains(key) ? run[key] : nlohmann::json();
+    if (theirs != value) {
+      diff = key + " " + theirs.dump() + " there, " + value.dump() + " here";
+      break;
+    }
+  }
+  if (diff.empty()) diff = "the journal has " + run.dump();
+  throw JournalError("checkpoint '" + path + "' belongs to another run (" + diff +
+                     "); resume with the same parameters, or use another file");
+}
+
+}  // namespace
+
+Journal::Journal(std::string path, int fd) : path_(std::move(path)), fd_(fd), last_sync_(now_s()) {}
+
+Journal::Journal(Journal&& other) noexcept
+    : path_(std::move(other.path_)),
+      fd_(other.fd_),
+      last_sync_(other.last_sync_),
+      dirty_(other.dirty_),
+      torn_(other.torn_) {
+  other.fd_ = -1;
+}
+
+Journal::~Journal() {
+  if (fd_ < 0) return;
+  if (dirty_) ::fsync(fd_);
+  ::close(fd_);
+}
+
+Journal Journal::create(const std::string& path, const nlohmann::json& identity) {
+  // O_EXCL: never truncate an existing journal, even one created since we looked.
+  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_APPEND | O_CLOEXEC, 0644);
+  if (fd < 0) {
+    if (errno == EEXIST) {
+      throw JournalError("--checkpoint: '" + path +
+                         "' already exists; add --resume to continue that run, or remove it");
+    }
+    throw JournalError(system_error("--checkpoint: cannot create", path));
+  }
+  Journal j(path, fd);
+  j.write_line(header_of(identity).dump());
+  j.sync();
+  return j;
+}
+
+Journal Journal::resume(const std::string& path, const nlohmann::json& identity,
+                        std::vector<JournalRecord>& records) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    throw JournalError("--resume: no checkpoint '" + path +
+                       "' to resume (run without --resume to start one)");
+  }
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  const Parsed parsed = parse_lines(buffer.str(), path);
+  if (parsed.lines.empty()) {
+    throw JournalError("checkpoint '" + path + "' is empty or not a rangefarm journal");
+  }
+  check_identity(parsed.lines.front(), identity, path);
+  records.clear();
+  for (std::size_t i = 1; i < parsed.lines.size(); ++i) {
+    records.push_back(record_of(parsed.lines[i], i + 1, path));
+  }
+  const int fd = ::open(path.c_str(), O_WRONLY | O_APPEND | O_CLOEXEC);
+  if (fd < 0) throw JournalError(system_error("--checkpoint: cannot open", path));
+  Journal j(path, fd);
+  j.torn_ = parsed.torn ? 1 : 0;
+  // Cut a torn tail off so that new records start on a line of their own.
+  if (parsed.torn && ::ftruncate(fd, static_cast<off_t>(parsed.good_bytes)) != 0) {
+    throw JournalError(system_error("--checkpoint: cannot repair", path));
+  }
+  return j;
+}
+
+void Journal::append(Range chunk, const std::string& partial) {
+  write_line(nlohmann::json{{"lo", chunk.lo}, {"hi", chunk.hi}, {"partial", partial}}.dump());
+  if (now_s() - last_sync_ >= kSyncEvery_s) sync();
+}
+
+void Journal::write_line(const std::string& line) {
+  const std::string text = line + '\n';
+  std::size_t done = 0;
+  while (done < text.size()) {
+    const ssize_t n = ::write(fd_, text.data() + done, text.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) throw std::runtime_error(system_error("cannot write checkpoint", path_));
+    done += static_cast<std::size_t>(n);
+  }
+  dirty_ = true;
+}
+
+void Journal::sync() {
+  if (::fsync(fd_) != 0) throw std::runtime_error(system_error("cannot sync checkpoint", path_));
+  dirty_ = false;
+  last_sync_ = now_s();
+}
+
+std::string state_dir_for(const std::string& journal_path) {
+  return journal_path + ".state";
+}
+
+}  // namespace rf

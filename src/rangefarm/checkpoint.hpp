@@ -1,0 +1,73 @@
+// Journal: rank 0's append-only record of finished chunks, so that a run
+// stopped by a signal, a time limit or a dead node can be resumed.
+//
+// One JSON object per line. The first holds the run's identity (workload
+// and every parameter that changes the result); a resumed run must present
+// the same identity or is refused. Each further line is one finished chunk
+// {"lo", "hi", "partial"} with its encoded partial result.
+//
+// Durability: each record goes to the kernel in one write(2) as soon as it
+// is known, so killing the process loses nothing; fsync(2) runs at most once
+// a second (and when the journal closes), which bounds what a power cut can
+// lose and keeps journaling far below 1% of the run. A process killed in the
+// middle of a write leaves a torn last line: resume drops it (its chunk is
+// recomputed) and cuts the file back to the last whole record. A bad line
+// anywhere else means the file is not what we wrote, and is refused.
+#pragma once
+
+#include <nlohmann/json.hpp>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "rangefarm/range.hpp"
+
+namespace rf {
+
+// A journal that cannot be used: missing, corrupt, or from another run.
+struct JournalError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+struct JournalRecord {
+  Range chunk;
+  std::string partial;
+};
+
+class Journal {
+ public:
+  // Starts a journal at path; refuses to replace one that exists (that
+  // would throw away finished work: use --resume, or remove it).
+  static Journal create(const std::string& path, const nlohmann::json& identity);
+  // Reopens a journal to continue it, after checking its identity; returns
+  // its records (a torn last one dropped) through `records`.
+  static Journal resume(const std::string& path, const nlohmann::json& identity,
+                        std::vector<JournalRecord>& records);
+
+  Journal(Journal&& other) noexcept;
+  Journal& operator=(Journal&&) = delete;
+  Journal(const Journal&) = delete;
+  Journal& operator=(const Journal&) = delete;
+  ~Journal();
+
+  void append(Range chunk, const std::string& partial);
+  void sync();  // fsync now
+  [[nodiscard]] const std::string& path() const { return path_; }
+  [[nodiscard]] std::size_t dropped_torn_records() const { return torn_; }
+
+ private:
+  Journal(std::string path, int fd);
+  void write_line(const std::string& line);
+
+  std::string path_;
+  int fd_ = -1;
+  double last_sync_ = 0;
+  bool dirty_ = false;
+  std::size_t torn_ = 0;
+};
+
+// The folder beside a journal for bulky state (Lucas-Lehmer residues,
+// factorial pieces): "<journal>.state".
+std::string state_dir_for(const std::string& journal_path);
+
+}  // namespace rf
