@@ -13,6 +13,7 @@
 #include "rangefarm/work/factorial_summary.hpp"
 #include "rangefarm/work/mersenne.hpp"
 #include "rangefarm/work/trial_factor.hpp"
+#include "run_control.hpp"
 
 namespace rf::app {
 namespace {
@@ -23,6 +24,7 @@ struct MersenneOptions {
   std::string tf_bits;  // empty: default_tf_bits(p)
   std::string order = "largest-first";
   std::string output;
+  std::string ll_save_every = "60";
   CommonOptions common;
 };
 
@@ -32,6 +34,7 @@ struct MersenneJob {
   std::optional<unsigned> tf_bits;
   DispatchOrder order = DispatchOrder::LargestFirst;
   ScheduleSpec schedule;
+  double ll_save_every_s = 60;
 };
 
 MersenneJob validate(const MersenneOptions& o) {
@@ -56,6 +59,7 @@ MersenneJob validate(const MersenneOptions& o) {
   }
   job.order = *order;
   job.schedule = schedule_from(o.common, 1);
+  job.ll_save_every_s = static_cast<double>(parse_number("--ll-save-every", o.ll_save_every, 1));
   return job;
 }
 
@@ -163,7 +167,17 @@ void print_summary(const MersenneJob& job, const RunReport& report, const Tally&
       << t.lucas_lehmer << " Lucas-Lehmer tests\n";
   if (quiet) return;
   out << strprintf("wall %.3f s\n", report.wall_s);
+  print_checkpoint_summary(out, report.checkpoint);
   report.print_timing_table(out);
+}
+
+// The Lucas-Lehmer tests that continued from a saved state, not from s(0).
+nlohmann::json resumed_json(const std::vector<ExponentResult>& results) {
+  nlohmann::json out = nlohmann::json::array();
+  for (const auto& r : results) {
+    if (r.resumed_at > 0) out.push_back({{"p", r.p}, {"from_iteration", r.resumed_at}});
+  }
+  return out;
 }
 
 void write_perfect_numbers(const std::string& path, const Tally& t) {
@@ -184,8 +198,22 @@ int run_mersenne(const boost::mpi::communicator& comm, const MersenneOptions& o)
   std::vector<std::uint64_t> exponents;
   for (auto i : dispatch_order(job.schedule.kind, job.order, costs)) exponents.push_back(primes[i]);
 
-  const MersenneSearch search(exponents, job.tf_bits);
-  const auto outcome = farm(comm, search, Range{0, exponents.size()}, job.schedule);
+  // Items are numbered in dispatch order, so that order is part of what a
+  // journal must match (static schedules always number in given order).
+  const bool reordered = exponents != primes;
+  RunControl control(comm, o.common,
+                     {{"workload", "mersenne"},
+                      {"from", job.from},
+                      {"to", job.to},
+                      {"tf_bits", job.tf_bits ? nlohmann::json(*job.tf_bits) : "default"},
+                      {"item_order", reordered ? "largest-first" : "given"}},
+                     /*with_state_dir=*/true);
+  const MersenneSearch search(exponents, job.tf_bits, {control.state_dir(), job.ll_save_every_s});
+  const auto outcome =
+      farm(comm, search, Range{0, exponents.size()}, job.schedule, control.hooks());
+  const std::uint64_t computed = items_total(outcome.timings);
+  if (outcome.stopped) return control.stopped(outcome.restored_items + computed, exponents.size());
+  control.completed();
   if (comm.rank() != 0) return 0;
 
   std::vector<ExponentResult> results = outcome.result.results;
@@ -200,7 +228,10 @@ int run_mersenne(const boost::mpi::communicator& comm, const MersenneOptions& o)
                            {"order", order_name(job.order)}};
   RunReport report{"mersenne", std::move(params), result_json(results, t), outcome.timings,
                    outcome.wall_s};
-  if (items_total(report.timings) != exponents.size() || results.size() != exponents.size()) {
+  report.checkpoint = control.report(outcome.restored_items, computed);
+  if (!report.checkpoint.is_null())
+    report.checkpoint["lucas_lehmer_resumed"] = resumed_json(results);
+  if (outcome.restored_items + computed != exponents.size() || results.size() != exponents.size()) {
     std::cerr << "rangefarm: internal error: " << results.size() << " results for "
               << exponents.size() << " exponents\n";
     return 70;
@@ -231,6 +262,10 @@ Command add_mersenne_command(CLI::App& app) {
       ->type_name("ORDER");
   cmd->add_option("--output", opts->output, "write each perfect number found in full to FILE")
       ->type_name("FILE");
+  cmd->add_option("--ll-save-every", opts->ll_save_every,
+                  "with --checkpoint: a Lucas-Lehmer test saves its state this often, in "
+                  "seconds (default 60), and at once on a stop")
+      ->type_name("S");
   add_common_options(*cmd, opts->common, "1 exponent");
   return {cmd, [opts](const boost::mpi::communicator& comm) { return run_mersenne(comm, *opts); }};
 }

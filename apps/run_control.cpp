@@ -100,6 +100,10 @@ void print_checkpoint_summary(std::ostream& out, const nlohmann::json& checkpoin
       << " computed";
   if (checkpoint["torn_records_dropped"] != 0) out << " (a torn last record was dropped)";
   out << "\n";
+  for (const auto& ll : checkpoint.value("lucas_lehmer_resumed", nlohmann::json::array())) {
+    out << "Lucas-Lehmer test of p = " << ll["p"] << " continued from iteration "
+        << ll["from_iteration"] << "\n";
+  }
 }
 
 }  // namespace rf::app
