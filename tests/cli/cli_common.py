@@ -3,6 +3,7 @@ test_mersenne_cli.py)."""
 
 import argparse
 import os
+import shlex
 import shutil
 import subprocess
 import sys
@@ -21,30 +22,38 @@ MPI_ENV = {
 }
 
 
-def run(binary, mpirun, args, np=None, cwd=None, env=None, unset=()):
-    """Runs binary with args (directly, or under mpirun -q -np NP) in the
-    environment plus MPI_ENV, less the names in unset, plus env."""
+def run(binary, mpirun, args, np=None, cwd=None, env=None, unset=(),
+        tag_output=False):
+    """Runs binary with args (directly, or under mpirun -q -np NP, with
+    --tag-output where asked) in the environment plus MPI_ENV, less the
+    names in unset, plus env. stdin is empty: mpirun would otherwise pass
+    the caller's on to rank 0."""
     if np is None:
         cmd = [binary] + list(args)
     else:
-        cmd = [mpirun, "-q", "-np", str(np), binary] + list(args)
+        cmd = [mpirun, "-q", "-np", str(np)]
+        cmd += ["--tag-output"] if tag_output else []
+        cmd += [binary] + list(args)
     full_env = dict(os.environ, **MPI_ENV)
     for name in unset:
         full_env.pop(name, None)
     full_env.update(env or {})
     try:
         return subprocess.run(cmd, cwd=cwd, env=full_env, capture_output=True,
-                              text=True, timeout=RUN_TIMEOUT_S, check=False)
+                              stdin=subprocess.DEVNULL, text=True,
+                              timeout=RUN_TIMEOUT_S, check=False)
     except subprocess.TimeoutExpired as exc:
         raise AssertionError(
             f"timed out after {RUN_TIMEOUT_S} s: {' '.join(cmd)}") from exc
 
 
-def describe(args, np, proc, stdout_limit=None):
+def describe(args, np, proc, stdout_limit=None, tag_output=False):
     """The command and its outcome, for a failure message (stdout cut to
     stdout_limit characters where given)."""
     launch = "singleton" if np is None else f"mpirun -q -np {np}"
-    return (f"\n  command: {launch} rangefarm {' '.join(args)}"
+    if tag_output:
+        launch += " --tag-output"
+    return (f"\n  command: {launch} rangefarm {shlex.join(args)}"
             f"\n  exit status: {proc.returncode}"
             f"\n  stdout: {proc.stdout[:stdout_limit]!r}\n  stderr: {proc.stderr!r}")
 
