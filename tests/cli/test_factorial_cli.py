@@ -1,12 +1,11 @@
 #!/usr/bin/env python3
 """End-to-end tests of `rangefarm factorial`.
 
-Drives the built binary as an MPI singleton and under ``mpirun -q``: bad
-input must give exit status 2, one ``rangefarm: error:`` line on stderr and
-nothing on stdout; good runs must give the known sizes of n!, the digits
-Python's math.factorial has, and with --output the very file GMP's
-mpz_fac_ui/mpz_get_str reference (gmp_factorial) writes; a corrupted result
-must be refused with exit status 3.
+Drives the built binary as an MPI singleton and under ``mpirun -q``: good
+runs must give the known sizes of n!, the digits Python's math.factorial
+has, and with --output the very file GMP's mpz_fac_ui/mpz_get_str reference
+(gmp_factorial) writes; a corrupted result must be refused with exit status
+3. Bad input (too big for memory included) is test_bad_input.py's.
 
 Usage: test_factorial_cli.py --binary PATH --gmp-reference PATH
                              [--mpirun PATH] [unittest options]
@@ -35,23 +34,6 @@ SCHEDULES = ("static-block", "static-cyclic", "dynamic", "guided")
 
 LAUNCHES = cli_common.LAUNCHES
 
-# (name, arguments, text the error line must contain): each must be
-# rejected as bad input.
-BAD_INPUTS = [
-    ("no_n", ["factorial"], "N"),
-    ("fraction", ["factorial", "1.5"], "1.5"),
-    ("negative", ["factorial", "-3"], "-3"),
-    ("not_a_number", ["factorial", "abc"], "abc"),
-    ("fractional_exponent", ["factorial", "1e3.5"], "1e3.5"),
-    ("above_max", ["factorial", "5e9"], "4e9"),
-    ("above_max_in_a_list", ["factorial", "10", "4000000001", "20"], "4000000001"),
-    ("overflow", ["factorial", "18446744073709551616"], "18446744073709551616"),
-    ("unknown_schedule", ["factorial", "10", "--schedule", "fastest"], "fastest"),
-    ("chunk_zero", ["factorial", "10", "--chunk", "0"], "--chunk"),
-    ("chunk_not_a_number", ["factorial", "10", "--chunk", "x"], "--chunk"),
-    ("unknown_option", ["factorial", "10", "--bogus"], "bogus"),
-]
-
 # A result row of the human summary: n, digits, bits, zeros.
 ROW = re.compile(r"^\s*\d+\s+\d+\s+\d+\s+\d+\s")
 
@@ -72,22 +54,6 @@ def run_rangefarm(args, np=None, cwd=None, env=None):
 
 def describe(args, np, proc):
     return cli_common.describe(args, np, proc, stdout_limit=2000)
-
-
-def factorial_log2(n):
-    return math.lgamma(n + 1) / math.log(2)
-
-
-def available_memory_gib():
-    """MemAvailable from /proc/meminfo, in GiB (None when unknown)."""
-    try:
-        with open("/proc/meminfo", encoding="ascii") as f:
-            for line in f:
-                if line.startswith("MemAvailable:"):
-                    return int(line.split()[1]) / (1 << 20)
-    except OSError:
-        pass
-    return None
 
 
 def reference_summary(n):
@@ -115,77 +81,6 @@ def reference_summary(n):
     return {"n": n, "digits": digits, "bits": x.bit_length(),
             "trailing_zeros": zeros, "leading_digits": leading,
             "last_nonzero_digits": last, "check": "ok"}
-
-
-class FactorialBadInputTest(cli_common.BadInputChecks, unittest.TestCase):
-    """Bad input: status 2, nothing on stdout, one error line, no banner."""
-
-    workdir_prefix = "rangefarm-fac-cli-"
-    run_rangefarm = staticmethod(run_rangefarm)
-    describe = staticmethod(describe)
-
-    def test_output_into_missing_directory(self):
-        for path in ("/nonexistent-dir/f.txt",
-                     os.path.join(self.workdir, "missing", "f.txt")):
-            for launch, np in LAUNCHES:
-                with self.subTest(path=path, launch=launch):
-                    self.assert_rejected(
-                        ["factorial", "10", "--output", path], np, "--output")
-                    self.assertFalse(os.path.exists(os.path.dirname(path)))
-        self.assertEqual(os.listdir(self.workdir), [])
-
-    def test_output_onto_directory(self):
-        target = os.path.join(self.workdir, "out")
-        os.mkdir(target)
-        self.check_all_launches(["factorial", "10", "--output", target],
-                                "--output")
-        self.assertEqual(os.listdir(target), [])
-
-    def test_json_into_missing_directory(self):
-        path = os.path.join(self.workdir, "missing", "r.json")
-        self.check_all_launches(["factorial", "10", "--json", path], "--json")
-        self.assertEqual(os.listdir(self.workdir), [])
-
-    def test_json_onto_directory(self):
-        target = os.path.join(self.workdir, "out")
-        os.mkdir(target)
-        self.check_all_launches(["factorial", "10", "--json", target],
-                                "--json")
-        self.assertEqual(os.listdir(target), [])
-
-    def check_memory_refusal(self, n, args, decimal):
-        size_gib = factorial_log2(n) / 8 / (1 << 30)
-        have = available_memory_gib()
-        # The estimate is several times n!'s size; never risk running it.
-        if have is None or have > 4 * size_gib:
-            self.skipTest(f"{have} GiB available: {n}! might be attempted")
-        for launch, np in LAUNCHES:
-            with self.subTest(launch=launch):
-                line = self.assert_rejected(args, np)
-                info = f"\n  {args}: {line!r}"
-                self.assertIn(f"{n}!", line, info)
-                self.assertIn(f"{size_gib:.1f} GiB", line, info)
-                figures = [float(g) for g in
-                           re.findall(r"(\d+(?:\.\d+)?) GiB", line)]
-                # The estimate: above n!'s size and what is available.
-                self.assertTrue(any(f > max(size_gib, have) for f in figures),
-                                info)
-                if decimal:
-                    self.assertTrue(
-                        any(f > 9 * size_gib for f in figures), info)
-        self.assertEqual(os.listdir(self.workdir), [])
-
-    def test_too_big_for_memory(self):
-        # 3e9 passes the 4e9 limit but not the memory estimate.
-        self.check_memory_refusal(3000000000, ["factorial", "3e9"], False)
-
-    def test_too_big_for_memory_with_output(self):
-        out = os.path.join(self.workdir, "f.txt")
-        self.check_memory_refusal(
-            4000000000, ["factorial", "4e9", "--output", out], True)
-
-
-cli_common.add_bad_input_tests(FactorialBadInputTest, BAD_INPUTS)
 
 
 class FactorialRunTest(unittest.TestCase):

@@ -1,14 +1,14 @@
 #!/usr/bin/env python3
 """End-to-end tests of `rangefarm mersenne`.
 
-Drives the built binary as an MPI singleton and under ``mpirun -q``: bad
-input must give exit status 2, one ``rangefarm: error:`` line on stderr and
-nothing on stdout; good runs must find exactly the Mersenne prime exponents
-of OEIS A000043 at every rank count, schedule and dispatch order, with the
-same factors and Lucas-Lehmer residues everywhere; every factor must divide
-2^p - 1 and be the smallest of the form 2kp + 1; the residues must equal
-Python's own Lucas-Lehmer; the perfect numbers must be those of OEIS
-A000396, in --output in full and in the JSON report by their digits.
+Drives the built binary as an MPI singleton and under ``mpirun -q``: good
+runs must find exactly the Mersenne prime exponents of OEIS A000043 at every
+rank count, schedule and dispatch order, with the same factors and
+Lucas-Lehmer residues everywhere; every factor must divide 2^p - 1 and be
+the smallest of the form 2kp + 1; the residues must equal Python's own
+Lucas-Lehmer; the perfect numbers must be those of OEIS A000396, in
+--output in full and in the JSON report by their digits. Bad input is
+test_bad_input.py's.
 
 Usage: test_mersenne_cli.py --binary PATH [--mpirun PATH] [unittest options]
 """
@@ -28,8 +28,6 @@ MPIRUN = None
 
 SCHEDULES = ("static-block", "static-cyclic", "dynamic", "guided")
 ORDERS = ("largest-first", "given")
-
-LAUNCHES = cli_common.LAUNCHES
 
 # OEIS A000043: the exponents p of the Mersenne primes 2^p - 1, up to 25000.
 A000043 = [2, 3, 5, 7, 13, 17, 19, 31, 61, 89, 107, 127, 521, 607, 1279,
@@ -53,36 +51,6 @@ PYTHON_LL_MAX_P = 2500
 # A factor q = 2kp + 1 is checked to be the smallest by trying every k' < k
 # up to this k (the deepest factors of --to 25000 would take minutes).
 SMALLEST_CHECK_MAX_K = 30000
-
-# (name, arguments, text the error line must contain): each must be
-# rejected as bad input.
-BAD_INPUTS = [
-    ("missing_to", ["mersenne"], "--to"),
-    ("missing_to_with_from", ["mersenne", "--from", "3"], "--to"),
-    ("to_zero", ["mersenne", "--to", "0"], "--to"),
-    ("to_not_a_number", ["mersenne", "--to", "abc"], "abc"),
-    ("to_fraction", ["mersenne", "--to", "1.5"], "1.5"),
-    ("to_negative", ["mersenne", "--to", "-5"], "--to"),
-    ("to_above_max", ["mersenne", "--to", "2e7"], "2e7"),
-    ("to_just_above_max", ["mersenne", "--to", "10000001"], "10000001"),
-    ("to_overflow", ["mersenne", "--to", "18446744073709551616"],
-     "18446744073709551616"),
-    ("from_zero", ["mersenne", "--from", "0", "--to", "10"], "--from"),
-    ("from_above_to", ["mersenne", "--from", "20", "--to", "10"], "--from"),
-    ("from_not_a_number", ["mersenne", "--from", "x", "--to", "10"], "x"),
-    ("tf_bits_65", ["mersenne", "--to", "10", "--tf-bits", "65"], "--tf-bits"),
-    ("tf_bits_negative", ["mersenne", "--to", "10", "--tf-bits", "-1"],
-     "--tf-bits"),
-    ("tf_bits_not_a_number", ["mersenne", "--to", "10", "--tf-bits", "x"],
-     "--tf-bits"),
-    ("unknown_order", ["mersenne", "--to", "10", "--order", "weird"],
-     "weird"),
-    ("unknown_schedule", ["mersenne", "--to", "10", "--schedule", "weird"],
-     "weird"),
-    ("chunk_zero", ["mersenne", "--to", "10", "--chunk", "0"], "--chunk"),
-    ("unknown_option", ["mersenne", "--to", "10", "--bogus"], "bogus"),
-]
-
 
 def run_rangefarm(args, np=None, cwd=None):
     return cli_common.run(BINARY, MPIRUN, args, np, cwd)
@@ -122,53 +90,6 @@ def smallest_factor_of_form(p, below):
             return q
         q += 2 * p
     return None
-
-
-class MersenneBadInputTest(cli_common.BadInputChecks, unittest.TestCase):
-    """Bad input: status 2, nothing on stdout, one error line, no banner."""
-
-    workdir_prefix = "rangefarm-mers-cli-"
-    run_rangefarm = staticmethod(run_rangefarm)
-    describe = staticmethod(describe)
-
-    def test_output_into_missing_directory(self):
-        for path in ("/nonexistent-dir/p.txt",
-                     os.path.join(self.workdir, "missing", "p.txt")):
-            with self.subTest(path=path):
-                self.check_all_launches(
-                    ["mersenne", "--to", "100", "--output", path], "--output")
-                self.assertFalse(os.path.exists(os.path.dirname(path)))
-        self.assertEqual(os.listdir(self.workdir), [])
-
-    def test_output_onto_directory(self):
-        target = os.path.join(self.workdir, "out")
-        os.mkdir(target)
-        self.check_all_launches(
-            ["mersenne", "--to", "100", "--output", target], "--output")
-        self.assertEqual(os.listdir(target), [])
-
-    def test_json_into_missing_directory(self):
-        path = os.path.join(self.workdir, "missing", "r.json")
-        self.check_all_launches(["mersenne", "--to", "100", "--json", path],
-                                "--json")
-        self.assertEqual(os.listdir(self.workdir), [])
-
-    def test_json_onto_directory(self):
-        target = os.path.join(self.workdir, "out")
-        os.mkdir(target)
-        self.check_all_launches(["mersenne", "--to", "100", "--json", target],
-                                "--json")
-        self.assertEqual(os.listdir(target), [])
-
-    def test_bad_input_writes_no_output_file(self):
-        out = os.path.join(self.workdir, "p.txt")
-        js = os.path.join(self.workdir, "r.json")
-        self.check_all_launches(["mersenne", "--to", "2e7", "--output", out,
-                                 "--json", js], "2e7")
-        self.assertEqual(os.listdir(self.workdir), [])
-
-
-cli_common.add_bad_input_tests(MersenneBadInputTest, BAD_INPUTS)
 
 
 def run_json(test, args, np, timeout_s=None):

@@ -1,0 +1,215 @@
+#!/usr/bin/env python3
+"""Bad input across every subcommand of rangefarm, from one table.
+
+Each case must give its exit status (2 for bad input, as documented), print
+nothing on stdout and exactly one line on stderr, written by rank 0,
+``rangefarm: error: ...`` holding the case's text, with no MPI banner, and
+leave its work dir as it was: no file created (no FILE.tmp either), none
+changed. Each case runs as an MPI singleton and under mpirun at 2 ranks
+(tagged, to see the line come from rank 0); those marked np3 also at 3
+ranks. See cli_common.BadInput and BadInputChecks.
+
+Adding a case is one line in BAD_INPUTS:
+    bad(NAME, ARGS, STATUS, TEXT[, files={NAME: CONTENT}][, np3=True])
+ARGS is split as a shell would split it and runs in a fresh, empty work dir
+(relative paths land there); files are written into it first (a name ending
+in "/" is a directory), e.g. a corrupt file for the run to refuse.
+
+Usage: test_bad_input.py --binary PATH [--mpirun PATH] [unittest options]
+"""
+
+import math
+import os
+import re
+import sys
+import unittest
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import cli_common  # noqa: E402
+
+bad = cli_common.BadInput
+USAGE = 2  # exit status of bad input
+
+# One case a line, however long.
+BAD_INPUTS = [
+    # The command line as a whole.
+    bad("no_subcommand", "", USAGE, "A subcommand is required", np3=True),
+    bad("unknown_subcommand", "frobnicate", USAGE, "subcommand"),
+    bad("unknown_option_first", "--bogus perfect --to 10", USAGE, "--bogus"),
+    bad("option_before_subcommand", "--json - perfect --to 10", USAGE, "--json"),
+    bad("two_subcommands", "perfect --to 10 mersenne --to 10", USAGE, "--to"),
+
+    # perfect
+    bad("perfect_missing_to", "perfect", USAGE, "--to is required", np3=True),
+    bad("perfect_to_without_value", "perfect --to", USAGE, "--to: 1 required N missing"),
+    bad("perfect_to_empty", "perfect --to ''", USAGE, "--to: '' is not an integer"),
+    bad("perfect_to_not_a_number", "perfect --to abc", USAGE, "--to: 'abc' is not an integer"),
+    bad("perfect_to_hex", "perfect --to 0x10", USAGE, "--to: '0x10' is not an integer"),
+    bad("perfect_to_plus_sign", "perfect --to +5", USAGE, "--to: '+5' is not an integer"),
+    bad("perfect_to_zero", "perfect --to 0", USAGE, "--to: must be at least 1, got '0'"),
+    bad("perfect_to_zero_scientific", "perfect --to 0e99", USAGE, "--to: must be at least 1, got '0e99'"),
+    bad("perfect_to_negative", "perfect --to -5", USAGE, "--to: '-5' is negative", np3=True),
+    bad("perfect_to_fraction", "perfect --to 1.5e3", USAGE, "--to: '1.5e3' is not a whole number"),
+    bad("perfect_to_above_max", "perfect --to 1e16", USAGE, "--to: 1e16 is above the largest supported bound, 1e15"),
+    bad("perfect_to_max_uint64", "perfect --to 18446744073709551615", USAGE, "is above the largest supported bound"),
+    bad("perfect_to_overflow", "perfect --to 18446744073709551616", USAGE, "'18446744073709551616' is too large (the limit is 2^64 - 1)", np3=True),
+    bad("perfect_to_exponent_overflow", "perfect --to 1e20", USAGE, "--to: '1e20' is too large"),
+    bad("perfect_to_twice", "perfect --to 10 --to 20", USAGE, "--to"),
+    bad("perfect_from_zero", "perfect --from 0 --to 100", USAGE, "--from: must be at least 1"),
+    bad("perfect_from_negative", "perfect --from -1 --to 100", USAGE, "--from: '-1' is negative"),
+    bad("perfect_from_above_to", "perfect --from 100 --to 10", USAGE, "--from 100 is greater than --to 10", np3=True),
+    bad("perfect_unknown_method", "perfect --to 100 --method magic", USAGE, "--method: unknown method 'magic'"),
+    bad("perfect_unknown_schedule", "perfect --to 100 --schedule fastest", USAGE, "--schedule: unknown schedule 'fastest'", np3=True),
+    bad("perfect_schedule_wrong_case", "perfect --to 100 --schedule Dynamic", USAGE, "unknown schedule 'Dynamic'"),
+    bad("perfect_schedule_without_value", "perfect --to 100 --schedule", USAGE, "--schedule: 1 required NAME missing"),
+    bad("perfect_chunk_zero", "perfect --to 100 --chunk 0", USAGE, "--chunk: must be at least 1"),
+    bad("perfect_chunk_negative", "perfect --to 100 --chunk -1", USAGE, "--chunk: '-1' is negative"),
+    bad("perfect_chunk_fraction", "perfect --to 100 --chunk 1.5", USAGE, "--chunk: '1.5' is not a whole number"),
+    bad("perfect_chunk_overflow", "perfect --to 100 --chunk 1e20", USAGE, "--chunk: '1e20' is too large"),
+    bad("perfect_unknown_option", "perfect --to 100 --bogus-option", USAGE, "--bogus-option"),
+    bad("perfect_extra_argument", "perfect --to 100 extra", USAGE, "extra"),
+    bad("perfect_json_without_value", "perfect --to 100 --json", USAGE, "--json: 1 required FILE missing"),
+    bad("perfect_json_into_missing_dir", "perfect --to 100 --json missing/r.json", USAGE, "--json: cannot write 'missing/r.json': its directory does not exist", np3=True),
+    bad("perfect_json_into_missing_root_dir", "perfect --to 100 --json /nonexistent-dir/x.json", USAGE, "its directory does not exist"),
+    bad("perfect_json_onto_dir", "perfect --to 100 --json out", USAGE, "--json: cannot write 'out': is a directory", files={"out/": ""}),
+    bad("perfect_json_under_a_file", "perfect --to 100 --json notes.txt/r.json", USAGE, "its directory does not exist", files={"notes.txt": "keep\n"}),
+    bad("perfect_json_kept_on_bad_input", "perfect --to 0 --json r.json", USAGE, "--to: must be at least 1", files={"r.json": '{"old": true}\n'}),
+
+    # factorial
+    bad("factorial_no_n", "factorial", USAGE, "N is required", np3=True),
+    bad("factorial_fraction", "factorial 1.5", USAGE, "N: '1.5' is not a whole number"),
+    bad("factorial_negative", "factorial -3", USAGE, "N: '-3' is negative"),
+    bad("factorial_negative_in_a_list", "factorial 10 -1", USAGE, "N: '-1' is negative"),
+    bad("factorial_not_a_number", "factorial abc", USAGE, "N: 'abc' is not an integer"),
+    bad("factorial_empty_in_a_list", "factorial 10 ''", USAGE, "N: '' is not an integer"),
+    bad("factorial_fractional_exponent", "factorial 1e3.5", USAGE, "N: '1e3.5' is not a whole number"),
+    bad("factorial_above_max", "factorial 5e9", USAGE, "N: 5e9 is above the largest supported n, 4e9", np3=True),
+    bad("factorial_above_max_in_a_list", "factorial 10 4000000001 20", USAGE, "N: 4000000001 is above"),
+    bad("factorial_overflow", "factorial 18446744073709551616", USAGE, "N: '18446744073709551616' is too large"),
+    bad("factorial_unknown_schedule", "factorial 10 --schedule fastest", USAGE, "unknown schedule 'fastest'"),
+    bad("factorial_chunk_zero", "factorial 10 --chunk 0", USAGE, "--chunk: must be at least 1"),
+    bad("factorial_chunk_not_a_number", "factorial 10 --chunk x", USAGE, "--chunk: 'x' is not an integer"),
+    bad("factorial_unknown_option", "factorial 10 --bogus", USAGE, "--bogus"),
+    bad("factorial_option_of_mersenne", "factorial 10 --order given", USAGE, "--order"),
+    bad("factorial_output_without_value", "factorial 10 --output", USAGE, "--output: 1 required FILE missing"),
+    bad("factorial_output_into_missing_dir", "factorial 10 --output missing/f.txt", USAGE, "--output: cannot write 'missing/f.txt': its directory does not exist", np3=True),
+    bad("factorial_output_into_missing_root_dir", "factorial 10 --output /nonexistent-dir/f.txt", USAGE, "--output: cannot write"),
+    bad("factorial_output_onto_dir", "factorial 10 --output out", USAGE, "--output: cannot write 'out': is a directory", files={"out/": ""}),
+    bad("factorial_json_into_missing_dir", "factorial 10 --json missing/r.json", USAGE, "--json: cannot write 'missing/r.json'"),
+    bad("factorial_json_onto_dir", "factorial 10 --json out", USAGE, "--json: cannot write 'out': is a directory", files={"out/": ""}),
+    bad("factorial_output_kept_on_bad_input", "factorial 5e9 --output f.txt", USAGE, "4e9", files={"f.txt": "10! = 3628800\n"}),
+
+    # mersenne
+    bad("mersenne_missing_to", "mersenne", USAGE, "--to is required", np3=True),
+    bad("mersenne_missing_to_with_from", "mersenne --from 3", USAGE, "--to is required"),
+    bad("mersenne_to_zero", "mersenne --to 0", USAGE, "--to: must be at least 1"),
+    bad("mersenne_to_below_default_from", "mersenne --to 1", USAGE, "--from 2 is greater than --to 1"),
+    bad("mersenne_to_not_a_number", "mersenne --to abc", USAGE, "--to: 'abc' is not an integer"),
+    bad("mersenne_to_fraction", "mersenne --to 1.5", USAGE, "--to: '1.5' is not a whole number"),
+    bad("mersenne_to_negative", "mersenne --to -5", USAGE, "--to: '-5' is negative"),
+    bad("mersenne_to_above_max", "mersenne --to 2e7", USAGE, "--to: 2e7 is above the largest supported exponent, 1e7"),
+    bad("mersenne_to_just_above_max", "mersenne --to 10000001", USAGE, "--to: 10000001 is above"),
+    bad("mersenne_to_overflow", "mersenne --to 18446744073709551616", USAGE, "--to: '18446744073709551616' is too large", np3=True),
+    bad("mersenne_from_zero", "mersenne --from 0 --to 10", USAGE, "--from: must be at least 1"),
+    bad("mersenne_from_above_to", "mersenne --from 20 --to 10", USAGE, "--from 20 is greater than --to 10"),
+    bad("mersenne_from_not_a_number", "mersenne --from x --to 10", USAGE, "--from: 'x' is not an integer"),
+    bad("mersenne_from_without_value", "mersenne --to 10 --from", USAGE, "--from: 1 required A missing"),
+    bad("mersenne_tf_bits_65", "mersenne --to 10 --tf-bits 65", USAGE, "--tf-bits: at most 64, got 65"),
+    bad("mersenne_tf_bits_negative", "mersenne --to 10 --tf-bits -1", USAGE, "--tf-bits: '-1' is negative"),
+    bad("mersenne_tf_bits_not_a_number", "mersenne --to 10 --tf-bits x", USAGE, "--tf-bits: 'x' is not an integer"),
+    bad("mersenne_tf_bits_overflow", "mersenne --to 10 --tf-bits 1e20", USAGE, "--tf-bits: '1e20' is too large"),
+    bad("mersenne_unknown_order", "mersenne --to 10 --order weird", USAGE, "--order: unknown order 'weird'", np3=True),
+    bad("mersenne_unknown_schedule", "mersenne --to 10 --schedule weird", USAGE, "unknown schedule 'weird'"),
+    bad("mersenne_chunk_zero", "mersenne --to 10 --chunk 0", USAGE, "--chunk: must be at least 1"),
+    bad("mersenne_chunk_negative", "mersenne --to 10 --chunk -1", USAGE, "--chunk: '-1' is negative"),
+    bad("mersenne_unknown_option", "mersenne --to 10 --bogus", USAGE, "--bogus"),
+    bad("mersenne_output_into_missing_dir", "mersenne --to 100 --output missing/p.txt", USAGE, "--output: cannot write 'missing/p.txt': its directory does not exist"),
+    bad("mersenne_output_into_missing_root_dir", "mersenne --to 100 --output /nonexistent-dir/p.txt", USAGE, "--output: cannot write"),
+    bad("mersenne_output_onto_dir", "mersenne --to 100 --output out", USAGE, "--output: cannot write 'out': is a directory", files={"out/": ""}),
+    bad("mersenne_json_into_missing_dir", "mersenne --to 100 --json missing/r.json", USAGE, "--json: cannot write 'missing/r.json'"),
+    bad("mersenne_json_onto_dir", "mersenne --to 100 --json out", USAGE, "--json: cannot write 'out': is a directory", files={"out/": ""}),
+    bad("mersenne_bad_input_writes_no_file", "mersenne --to 2e7 --output p.txt --json r.json", USAGE, "2e7", np3=True),
+    bad("mersenne_files_kept_on_bad_input", "mersenne --to 10 --order weird --output p.txt --json r.json", USAGE, "weird", files={"p.txt": "old\n", "r.json": "{}\n"}),
+]
+
+
+class BadInputTest(cli_common.BadInputChecks, unittest.TestCase):
+    """One test per BAD_INPUTS case, every launch a subtest."""
+
+
+cli_common.add_bad_input_tests(BadInputTest, BAD_INPUTS)
+
+
+def available_memory_gib():
+    """MemAvailable from /proc/meminfo, in GiB (None when unknown)."""
+    try:
+        with open("/proc/meminfo", encoding="ascii") as f:
+            for line in f:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) / (1 << 20)
+    except OSError:
+        pass
+    return None
+
+
+class FactorialMemoryRefusalTest(cli_common.BadInputChecks, unittest.TestCase):
+    """An n! too big for this machine's memory is bad input too; its line
+    gives n!'s size and the estimate, so it cannot be a line in the table."""
+
+    def check_memory_refusal(self, n, args, decimal):
+        size_gib = math.lgamma(n + 1) / math.log(2) / 8 / (1 << 30)
+        have = available_memory_gib()
+        # The estimate is several times n!'s size; never risk running it.
+        if have is None or have > 4 * size_gib:
+            self.skipTest(f"{have} GiB available: {n}! might be attempted")
+        case = bad(f"factorial_{n}_memory", args, USAGE,
+                   f"{n}! has about")
+        for line in self.check_case(case):
+            info = f"\n  {args}: {line!r}"
+            self.assertIn(f"({size_gib:.1f} GiB)", line, info)
+            figures = [float(g) for g in
+                       re.findall(r"(\d+(?:\.\d+)?) GiB", line)]
+            # The estimate: above n!'s size and what is available.
+            self.assertTrue(any(f > max(size_gib, have) for f in figures),
+                            info)
+            if decimal:
+                self.assertTrue(any(f > 9 * size_gib for f in figures), info)
+
+    def test_too_big_for_memory(self):
+        # 3e9 passes the 4e9 limit but not the memory estimate.
+        self.check_memory_refusal(3000000000, "factorial 3e9", False)
+
+    def test_too_big_for_memory_with_output(self):
+        self.check_memory_refusal(4000000000, "factorial 4e9 --output f.txt",
+                                  True)
+
+
+def selected_tests(suite):
+    for test in suite:
+        if isinstance(test, unittest.TestSuite):
+            yield from selected_tests(test)
+        else:
+            yield test
+
+
+def load_tests(loader, tests, pattern):
+    """unittest's hook, given the tests selected (-k applied): their cases'
+    launches all start at once, BAD_INPUT_PARALLEL at a time, as the class
+    is set up. (Tests named on the command line start their own.)"""
+    del loader, pattern
+    BadInputTest.prefetch_names = {
+        test._testMethodName[len("test_"):] for test in selected_tests(tests)
+        if isinstance(test, BadInputTest)}
+    return tests
+
+
+def main():
+    opts, rest = cli_common.parse_args("test_bad_input.py")
+    for cls in (BadInputTest, FactorialMemoryRefusalTest):
+        cls.binary = os.path.abspath(opts.binary)
+        cls.mpirun = opts.mpirun
+    cli_common.run_tests(rest)
+
+
+if __name__ == "__main__":
+    main()
