@@ -9,6 +9,7 @@
 #include "rangefarm/factorial_farm.hpp"
 #include "rangefarm/fmt_util.hpp"
 #include "rangefarm/work/factorial.hpp"
+#include "run_control.hpp"
 
 namespace rf::app {
 namespace {
@@ -108,6 +109,7 @@ void print_summary(const FactorialJob& job, const RunReport& report,
   out << "wall " << seconds_text(report.wall_s) << ": pieces " << seconds_text(p.pieces_s)
       << ", combine " << seconds_text(p.combine_s) << ", check " << seconds_text(p.check_s)
       << ", decimal " << seconds_text(p.decimal_s) << "\n";
+  print_checkpoint_summary(out, report.checkpoint);
   report.print_timing_table(out);
 }
 
@@ -134,7 +136,12 @@ int run_factorial(const boost::mpi::communicator& comm, const FactorialOptions& 
   agree_on_rank0(comm, [&] { return memory_problem(job, decimal); });
 
   std::ofstream digits_file;
-  FactorialRequest request{job.ns, job.schedule, {}, 0};
+  // The pieces depend on the rank count (one part per rank for a large n),
+  // so a journal is only resumed at the same count.
+  RunControl control(comm, o.common,
+                     {{"workload", "factorial"}, {"ns", job.ns}, {"ranks", comm.size()}},
+                     /*with_state_dir=*/true);
+  FactorialRequest request{job.ns, job.schedule, {}, 0, control.hooks(), control.state_dir()};
   if (decimal) {
     agree_on_rank0(comm, [&] {
       digits_file.open(o.output, std::ios::trunc);
@@ -150,6 +157,10 @@ int run_factorial(const boost::mpi::communicator& comm, const FactorialOptions& 
     };
   }
   const FactorialOutcome outcome = compute_factorials(comm, request);
+  if (outcome.stopped) {
+    return control.stopped(outcome.restored_pieces + outcome.computed_pieces, outcome.pieces);
+  }
+  control.completed();
   if (outcome.check_failed) {
     if (comm.rank() == 0) report_failed_check(outcome.results.back());
     return kCheckFailedExit;
@@ -165,6 +176,7 @@ int run_factorial(const boost::mpi::communicator& comm, const FactorialOptions& 
                    outcome.timings,
                    outcome.wall_s,
                    phases_json(outcome.phases)};
+  report.checkpoint = control.report(outcome.restored_pieces, outcome.computed_pieces);
   if (human_output_wanted(o.common)) print_summary(job, report, outcome, o.common.quiet);
   write_json(o.common, report);
   return 0;

@@ -5,6 +5,7 @@
 #include <cstdlib>
 #include <functional>
 #include <map>
+#include <memory>
 #include <stdexcept>
 #include <string>
 #include <utility>
@@ -14,6 +15,7 @@
 #include "rangefarm/parallel_decimal.hpp"
 #include "rangefarm/work/factorial.hpp"
 #include "rangefarm/work/modular_check.hpp"
+#include "rangefarm/work/saved_integer.hpp"
 
 namespace rf {
 namespace {
@@ -36,26 +38,108 @@ struct PieceInfo {
 
 struct Pieces {
   std::vector<PieceInfo> info;              // by piece index, on every rank
-  std::map<std::uint64_t, mpz_class> held;  // the products this rank made
+  std::map<std::uint64_t, mpz_class> held;  // the products this rank made or loaded
+  std::vector<PieceInfo> mine;              // their info
   RankTiming timing;
+  bool stopped = false;
+  std::uint64_t restored = 0;
 };
 
-Pieces farm_pieces(const mpi::communicator& comm, const FactorialWork& work,
-                   const ScheduleSpec& spec) {
-  FactorialWork::Partial local;
-  Pieces out;
-  out.timing =
-      run_schedule(comm, Range{0, work.pieces()}, spec, [&](Range chunk, const Yield& yield) {
-        FactorialWork::merge(local, work.process(chunk, yield));
-      });
-  std::vector<PieceInfo> mine;
-  for (PieceProduct& p : local) {
-    mine.push_back({p.piece, comm.rank(), mpz_sizeinbase(p.product.get_mpz_t(), 2), p.tail.mod_2_64,
-                    p.tail.mod_5_20});
-    out.held.emplace(p.piece, std::move(p.product));
+std::string piece_path(const std::string& dir, std::uint64_t i) {
+  return dir + "/piece-" + std::to_string(i) + ".raw";
+}
+
+// Names the piece by n and part, so a file from another run never passes.
+std::string piece_label(const FactorialWork& work, std::uint64_t i) {
+  const PieceRef& ref = work.piece(i);
+  return "rangefarm-factorial-piece n=" + std::to_string(work.ns()[ref.task]) +
+         " part=" + std::to_string(ref.part) + "/" + std::to_string(ref.parts);
+}
+
+// Rank 0: the pieces the journal says were saved.
+std::vector<PieceInfo> saved_pieces(const std::vector<JournalRecord>& records) {
+  std::vector<PieceInfo> out;
+  for (const JournalRecord& r : records) {
+    const auto listed = decode_partial<std::vector<PieceInfo>>(r.partial);
+    out.insert(out.end(), listed.begin(), listed.end());
   }
+  return out;
+}
+
+// Each rank loads the saved pieces dealt to it (piece i to rank i mod P);
+// returns the indices every rank loaded. A file that is missing or does not
+// match is simply not loaded: its piece is computed again.
+std::vector<Range> load_saved_pieces(const mpi::communicator& comm, const FactorialWork& work,
+                                     const std::string& dir, std::vector<PieceInfo> listed,
+                                     Pieces& out) {
+  mpi::broadcast(comm, listed, 0);
+  const auto p = static_cast<std::uint64_t>(comm.size());
+  for (PieceInfo info : listed) {
+    if (info.piece >= work.pieces() || info.piece % p != static_cast<std::uint64_t>(comm.rank()))
+      continue;
+    auto x = load_integer(piece_path(dir, info.piece), piece_label(work, info.piece));
+    if (!x || mpz_sizeinbase(x->get_mpz_t(), 2) != info.bits) continue;
+    info.holder = comm.rank();
+    out.held.emplace(info.piece, std::move(*x));
+    out.mine.push_back(info);
+  }
+  std::vector<std::uint64_t> loaded;
+  for (const PieceInfo& i : out.mine) loaded.push_back(i.piece);
+  std::vector<std::vector<std::uint64_t>> all;
+  mpi::all_gather(comm, loaded, all);
+  std::vector<Range> done;
+  for (const auto& from_rank : all) {
+    for (std::uint64_t i : from_rank) done.push_back({i, i + 1});
+  }
+  return done;
+}
+
+Pieces farm_pieces(const mpi::communicator& comm, const FactorialWork& work,
+                   const FactorialRequest& request) {
+  Pieces out;
+  const std::string& dir = request.state_dir;
+  std::vector<Range> done;
+  if (!dir.empty()) {
+    done = load_saved_pieces(
+        comm, work, dir,
+        comm.rank() == 0 ? saved_pieces(request.hooks.restored) : std::vector<PieceInfo>{}, out);
+  }
+  for (Range r : done) out.restored += r.size();
+  std::unique_ptr<Progress> progress;
+  if (comm.rank() == 0) {
+    progress = std::make_unique<Progress>(request.hooks.progress, work.pieces(), out.restored);
+  }
+  const FarmPlan plan{RangeList(subtract(Range{0, work.pieces()}, done)), request.schedule,
+                      progress.get()};
+  // A chunk's partial lists the pieces it saved; a chunk is journaled only
+  // when all of them were (small pieces are cheaper to make again).
+  const auto process = [&](Range chunk, const Yield& yield) {
+    std::vector<PieceInfo> saved;
+    for (PieceProduct& p : work.process(chunk, yield)) {
+      const PieceInfo info{p.piece, comm.rank(), mpz_sizeinbase(p.product.get_mpz_t(), 2),
+                           p.tail.mod_2_64, p.tail.mod_5_20};
+      if (!dir.empty() && info.bits >= kSavePieceBits) {
+        save_integer(piece_path(dir, p.piece), piece_label(work, p.piece), p.product);
+        saved.push_back(info);
+      }
+      out.held.emplace(p.piece, std::move(p.product));
+      out.mine.push_back(info);
+    }
+    return encode_partial(saved);
+  };
+  const auto sink = [&](Range chunk, const std::string& partial) {
+    if (!request.hooks.on_chunk) return;
+    if (decode_partial<std::vector<PieceInfo>>(partial).size() == chunk.size()) {
+      request.hooks.on_chunk(chunk, partial);
+    }
+  };
+  const ScheduleOutcome run = run_plan(comm, plan, process, sink);
+  if (progress) progress->finish();
+  out.timing = run.timing;
+  out.stopped = run.stopped;
+  if (out.stopped) return out;
   std::vector<std::vector<PieceInfo>> all;
-  mpi::all_gather(comm, mine, all);
+  mpi::all_gather(comm, out.mine, all);
   out.info.resize(work.pieces());
   for (const auto& from_rank : all) {
     for (const PieceInfo& i : from_rank) out.info.at(i.piece) = i;
@@ -147,10 +231,19 @@ FactorialOutcome compute_factorials(const mpi::communicator& comm,
   FactorialOutcome out;
   comm.barrier();
   const double start = MPI_Wtime();
-  Pieces pieces = farm_pieces(comm, work, request.schedule);
+  Pieces pieces = farm_pieces(comm, work, request);
   mpi::gather(comm, pieces.timing, out.timings, 0);
   double mark = MPI_Wtime();
   out.phases.pieces_s = mark - start;
+  out.pieces = work.pieces();
+  out.restored_pieces = pieces.restored;
+  out.computed_pieces = work.pieces() - pieces.restored;
+  if (pieces.stopped) {
+    out.stopped = true;
+    out.computed_pieces = items_total(out.timings);
+    mpi::broadcast(comm, out.computed_pieces, 0);
+    return out;
+  }
   const std::vector<std::uint64_t> independent = independent_residues(comm, request.ns);
   out.phases.check_s += MPI_Wtime() - mark;
 

@@ -18,6 +18,8 @@
 #include <string>
 #include <vector>
 
+#include "rangefarm/checkpoint.hpp"
+#include "rangefarm/farm.hpp"
 #include "rangefarm/schedule.hpp"
 #include "rangefarm/stats.hpp"
 #include "rangefarm/work/factorial_summary.hpp"
@@ -47,7 +49,11 @@ struct FactorialOutcome {
   std::vector<RankTiming> timings;       // of the pieces farm, rank 0
   FactorialPhases phases;
   double wall_s = 0;
-  bool check_failed = false;  // on every rank
+  bool check_failed = false;          // on every rank
+  bool stopped = false;               // on every rank: a stop request came during the pieces
+  std::uint64_t pieces = 0;           // in all
+  std::uint64_t restored_pieces = 0;  // loaded from the checkpoint's files
+  std::uint64_t computed_pieces = 0;
 };
 
 // Called on rank 0 with the digits of each n! that passed its check.
@@ -58,7 +64,16 @@ struct FactorialRequest {
   ScheduleSpec schedule;
   DecimalSink decimal;       // empty: no decimal conversion
   double min_part_bits = 0;  // 0: the workload's default
+  // Checkpointing (all optional): restored and on_chunk as for farm(), on
+  // rank 0; state_dir, on every rank, where large pieces are saved.
+  FarmHooks hooks;
+  std::string state_dir;
 };
+
+// Pieces of at least this many bits are saved to the state folder when
+// checkpointing: from here on a piece takes a second or more to make
+// (10^7! has 2.2e8 bits), and writing it costs a small part of that.
+inline constexpr std::uint64_t kSavePieceBits = std::uint64_t{1} << 24;
 
 FactorialOutcome compute_factorials(const boost::mpi::communicator& comm,
                                     const FactorialRequest& request);

@@ -66,12 +66,15 @@ void expect_factorials_match_gmp(const mpi::communicator& comm, const std::vecto
   SCOPED_TRACE(std::string(schedule_name(spec.kind)) + " K=" + std::to_string(spec.chunk) +
                " min_part_bits=" + std::to_string(min_part_bits));
   Collected got;
-  const FactorialRequest request{ns, spec,
+  const FactorialRequest request{ns,
+                                 spec,
                                  [&got](u64 n, const std::string& digits) {
                                    got.order.push_back(n);
                                    got.digits[n] = digits;
                                  },
-                                 min_part_bits};
+                                 min_part_bits,
+                                 {},
+                                 {}};
   const FactorialOutcome out = compute_factorials(comm, request);
   EXPECT_FALSE(out.check_failed);
   if (comm.rank() != 0) {
@@ -141,7 +144,7 @@ TEST(FactorialFarm, OrderAndRepeats) {
 
 TEST(FactorialFarm, NoDecimalSinkStillSummarises) {
   mpi::communicator comm;
-  const FactorialRequest request{{100000, 7}, {ScheduleKind::StaticCyclic, 1}, {}, 0};
+  const FactorialRequest request{{100000, 7}, {ScheduleKind::StaticCyclic, 1}, {}, 0, {}, {}};
   const FactorialOutcome out = compute_factorials(comm, request);
   EXPECT_FALSE(out.check_failed);
   if (comm.rank() != 0) return;
@@ -173,7 +176,7 @@ TEST(FactorialFarm, FlippedLimbFailsTheCheckOnEveryRank) {
     {
       const ScopedEnv flip("RANGEFARM_TEST_FLIP_LIMB", "1");
       const FactorialRequest request{
-          {100000, 20, 5}, {kind, 1}, [&](u64, const std::string&) { ++sink_calls; }, 0};
+          {100000, 20, 5}, {kind, 1}, [&](u64, const std::string&) { ++sink_calls; }, 0, {}, {}};
       out = compute_factorials(comm, request);
     }
     EXPECT_TRUE(out.check_failed);
@@ -201,7 +204,7 @@ TEST(FactorialFarm, FlippedLimbOfOneIsCaughtToo) {
   FactorialOutcome out;
   {
     const ScopedEnv flip("RANGEFARM_TEST_FLIP_LIMB", "1");
-    out = compute_factorials(comm, {{0, 1}, {ScheduleKind::Dynamic, 1}, {}, 0});
+    out = compute_factorials(comm, {{0, 1}, {ScheduleKind::Dynamic, 1}, {}, 0, {}, {}});
   }
   EXPECT_TRUE(out.check_failed);
   if (comm.rank() == 0) {
@@ -222,7 +225,9 @@ TEST(FactorialFarm, FailingSinkOnRankZeroThrowsOnEveryRank) {
                                    ++calls;
                                    if (n == 100000) throw std::runtime_error("disk full");
                                  },
-                                 0};
+                                 0,
+                                 {},
+                                 {}};
   try {
     compute_factorials(comm, request);
     ADD_FAILURE() << "no exception on rank " << comm.rank();

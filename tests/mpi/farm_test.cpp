@@ -81,16 +81,17 @@ TEST_P(PerfectFarm, MatchesSerialComputation) {
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    AllSchedulesAndMethods, PerfectFarm,
-    ::testing::Combine(::testing::ValuesIn(kAllKinds),
-                       ::testing::Values(PerfectMethod::Sieve, PerfectMethod::Trial)),
-    [](const auto& info) {
-      std::string name = std::string(schedule_name(std::get<0>(info.param))) + "_" +
-                         std::string(perfect_method_name(std::get<1>(info.param)));
-      std::replace(name.begin(), name.end(), '-', '_');
-      return name;
-    });
+INSTANTIATE_TEST_SUITE_P(AllSchedulesAndMethods, PerfectFarm,
+                         ::testing::Combine(::testing::ValuesIn(kAllKinds),
+                                            ::testing::Values(PerfectMethod::Sieve,
+                                                              PerfectMethod::Trial)),
+                         [](const auto& info) {
+                           std::string name =
+                               std::string(schedule_name(std::get<0>(info.param))) + "_" +
+                               std::string(perfect_method_name(std::get<1>(info.param)));
+                           std::replace(name.begin(), name.end(), '-', '_');
+                           return name;
+                         });
 
 TEST(Farm, KnownCountsToAMillionAtAnyRankCount) {
   mpi::communicator comm;
