@@ -31,6 +31,13 @@ bad = cli_common.BadInput
 USAGE = 2  # exit status of bad input
 
 # One case a line, however long.
+# Journals as rangefarm writes them (first line: the run's identity).
+PERFECT_100_JOURNAL = '{"rangefarm_journal":1,"run":{"from":1,"method":"sieve","to":100,"workload":"perfect"}}\n'
+PERFECT_100_RECORD = '{"hi":101,"lo":1,"partial":"0 0 76 2 22 2 0 6 28\\n"}\n'
+MERSENNE_100_JOURNAL = ('{"rangefarm_journal":1,"run":{"from":2,"item_order":"largest-first",'
+                        '"tf_bits":"default","to":100,"workload":"mersenne"}}\n')
+FACTORIAL_10_JOURNAL = '{"rangefarm_journal":1,"run":{"ns":[10],"ranks":1,"workload":"factorial"}}\n'
+
 BAD_INPUTS = [
     # The command line as a whole.
     bad("no_subcommand", "", USAGE, "A subcommand is required", np3=True),
@@ -130,6 +137,20 @@ BAD_INPUTS = [
     bad("mersenne_json_onto_dir", "mersenne --to 100 --json out", USAGE, "--json: cannot write 'out': is a directory", files={"out/": ""}),
     bad("mersenne_bad_input_writes_no_file", "mersenne --to 2e7 --output p.txt --json r.json", USAGE, "2e7", np3=True),
     bad("mersenne_files_kept_on_bad_input", "mersenne --to 10 --order weird --output p.txt --json r.json", USAGE, "weird", files={"p.txt": "old\n", "r.json": "{}\n"}),
+    bad("mersenne_ll_save_every_zero", "mersenne --to 100 --ll-save-every 0", USAGE, "--ll-save-every: must be at least 1"),
+
+    # --- checkpoint and resume: the journal is left exactly as it was ---
+    bad("resume_without_checkpoint", "perfect --to 100 --resume", USAGE, "--resume needs --checkpoint FILE", np3=True),
+    bad("resume_without_journal", "perfect --to 100 --checkpoint j --resume", USAGE, "no checkpoint 'j' to resume"),
+    bad("checkpoint_exists_without_resume", "perfect --to 100 --checkpoint j", USAGE, "'j' already exists; add --resume", files={"j": PERFECT_100_JOURNAL}),
+    bad("checkpoint_onto_dir", "mersenne --to 100 --checkpoint out", USAGE, "--checkpoint: cannot write 'out': is a directory", files={"out/": ""}),
+    bad("resume_not_a_journal", "perfect --to 100 --checkpoint j --resume", USAGE, "is empty or not a rangefarm journal", files={"j": "hello\n"}),
+    bad("resume_corrupt_journal", "perfect --to 100 --checkpoint j --resume", USAGE, "'j' is corrupt at line 2", files={"j": PERFECT_100_JOURNAL + "garbage\n" + PERFECT_100_RECORD}),
+    bad("resume_other_range", "perfect --to 1000 --checkpoint j --resume", USAGE, "belongs to another run (to 100 there, 1000 here)", files={"j": PERFECT_100_JOURNAL}, np3=True),
+    bad("resume_other_method", "perfect --to 100 --method trial --checkpoint j --resume", USAGE, "method", files={"j": PERFECT_100_JOURNAL}),
+    bad("resume_other_workload", "mersenne --to 100 --checkpoint j --resume", USAGE, "belongs to another run", files={"j": PERFECT_100_JOURNAL}),
+    bad("resume_other_tf_bits", "mersenne --to 100 --tf-bits 10 --checkpoint j --resume", USAGE, "tf_bits", files={"j": MERSENNE_100_JOURNAL}),
+    bad("resume_other_factorials", "factorial 11 --checkpoint j --resume", USAGE, "belongs to another run (ns [10] there, [11] here)", files={"j": FACTORIAL_10_JOURNAL}),
 ]
 
 
