@@ -18,7 +18,8 @@ constexpr int kUsageExit = 2;
 constexpr int kFailureExit = 1;
 
 int fail(const boost::mpi::communicator& comm, int status, const std::string& message) {
-  if (comm.rank() == 0) std::cerr << "rangefarm: error: " << message << std::endl;
+  // One write, so that mpirun's output forwarding never splits the line.
+  if (comm.rank() == 0) std::cerr << ("rangefarm: error: " + message + "\n") << std::flush;
   return status;
 }
 
