@@ -78,10 +78,12 @@ int RunControl::stopped(std::uint64_t done, std::uint64_t total) {
   if (journal_) journal_->sync();
   if (comm_.rank() != 0) return kStoppedExit;
   rethrow_write_error();
-  std::cerr << "rangefarm: stopped by a signal with " << done << " of " << total << " items done; "
-            << (journal_ ? "resumable: run the same command with --resume to finish it"
-                         : "not resumable (no --checkpoint FILE was given)")
-            << std::endl;
+  std::cerr << ("rangefarm: stopped by a signal with " + std::to_string(done) + " of " +
+                std::to_string(total) + " items done; " +
+                (journal_ ? "resumable: run the same command with --resume to finish it"
+                          : "not resumable (no --checkpoint FILE was given)") +
+                "\n")
+            << std::flush;
   return kStoppedExit;
 }
 
