@@ -1,0 +1,217 @@
+// The journal (checkpoint.hpp), the holes a resumed run leaves
+// (range_list.hpp), and the saved Lucas-Lehmer state: each against what it
+// must give back, on real files in a temporary folder.
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <random>
+#include <sstream>
+
+#include "rangefarm/checkpoint.hpp"
+#include "rangefarm/range_list.hpp"
+#include "rangefarm/stop_request.hpp"
+#include "rangefarm/work/lucas_lehmer.hpp"
+
+namespace rf {
+namespace {
+
+namespace fs = std::filesystem;
+
+class TempDir {
+ public:
+  TempDir() {
+    std::string templ = (fs::temp_directory_path() / "rangefarm-unit-XXXXXX").string();
+    path_ = ::mkdtemp(templ.data());
+  }
+  ~TempDir() { fs::remove_all(path_); }
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  [[nodiscard]] std::string file(const std::string& name) const { return (path_ / name).string(); }
+
+ private:
+  fs::path path_;
+};
+
+std::string read_all(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+const nlohmann::json kIdentity = {{"workload", "perfect"}, {"from", 1}, {"to", 100}};
+
+TEST(RangeList, SubtractLeavesTheHoles) {
+  EXPECT_EQ(subtract({1, 101}, {}), (std::vector<Range>{{1, 101}}));
+  EXPECT_EQ(subtract({1, 101}, {{1, 101}}), std::vector<Range>{});
+  EXPECT_EQ(subtract({1, 101}, {{50, 60}, {1, 10}, {90, 101}}),
+            (std::vector<Range>{{10, 50}, {60, 90}}));
+  // Overlapping, out-of-order and out-of-range records are harmless.
+  EXPECT_EQ(subtract({10, 20}, {{0, 12}, {11, 13}, {19, 30}, {40, 50}}),
+            (std::vector<Range>{{13, 19}}));
+  EXPECT_EQ(subtract({5, 5}, {}), std::vector<Range>{});
+}
+
+TEST(RangeList, MapAgreesWithWalkingItemByItem) {
+  const RangeList list({{3, 7}, {10, 11}, {20, 30}});
+  std::vector<std::uint64_t> items;
+  for (Range r : list.ranges()) {
+    for (auto i = r.lo; i < r.hi; ++i) items.push_back(i);
+  }
+  ASSERT_EQ(list.size(), items.size());
+  for (std::uint64_t lo = 0; lo <= items.size(); ++lo) {
+    for (std::uint64_t hi = lo; hi <= items.size(); ++hi) {
+      std::vector<std::uint64_t> got;
+      for (Range r : list.map({lo, hi})) {
+        ASSERT_FALSE(r.empty());
+        for (auto i = r.lo; i < r.hi; ++i) got.push_back(i);
+      }
+      EXPECT_EQ(got, std::vector<std::uint64_t>(items.begin() + lo, items.begin() + hi));
+    }
+  }
+}
+
+TEST(RangeList, RefusesOverlaps) {
+  EXPECT_THROW(RangeList({{1, 5}, {4, 8}}), std::invalid_argument);
+  EXPECT_THROW(RangeList({{1, 1}}), std::invalid_argument);
+}
+
+TEST(Journal, RecordsComeBackInOrder) {
+  TempDir dir;
+  const std::string path = dir.file("j");
+  {
+    Journal j = Journal::create(path, kIdentity);
+    j.append({1, 11}, "a b c\n");
+    j.append({21, 31}, "with \"quotes\" and \\ backslash");
+  }
+  std::vector<JournalRecord> records;
+  const Journal j = Journal::resume(path, kIdentity, records);
+  ASSERT_EQ(records.size(), 2u);
+  EXPECT_EQ(records[0].chunk, (Range{1, 11}));
+  EXPECT_EQ(records[0].partial, "a b c\n");
+  EXPECT_EQ(records[1].chunk, (Range{21, 31}));
+  EXPECT_EQ(records[1].partial, "with \"quotes\" and \\ backslash");
+  EXPECT_EQ(j.dropped_torn_records(), 0u);
+}
+
+TEST(Journal, CreateNeverReplacesAJournal) {
+  TempDir dir;
+  const std::string path = dir.file("j");
+  { Journal::create(path, kIdentity).append({1, 2}, "x"); }
+  const std::string before = read_all(path);
+  EXPECT_THROW(Journal::create(path, kIdentity), JournalError);
+  EXPECT_EQ(read_all(path), before);
+}
+
+TEST(Journal, EveryTornTailIsDroppedAndCutOff) {
+  TempDir dir;
+  const std::string path = dir.file("j");
+  { Journal::create(path, kIdentity).append({1, 11}, "first"); }
+  const std::size_t whole = read_all(path).size();
+  { Journal::resume(path, kIdentity, *new std::vector<JournalRecord>).append({11, 21}, "second"); }
+  const std::string full = read_all(path);
+  // Cut the last record at every byte: the first record always survives,
+  // the second never half-survives, and the file is repaired.
+  for (std::size_t size = whole; size < full.size(); ++size) {
+    std::ofstream(path, std::ios::binary | std::ios::trunc) << full.substr(0, size);
+    std::vector<JournalRecord> records;
+    {
+      Journal j = Journal::resume(path, kIdentity, records);
+      EXPECT_EQ(j.dropped_torn_records(), size > whole ? 1u : 0u) << size;
+      j.append({11, 21}, "again");
+    }
+    ASSERT_EQ(records.size(), 1u) << "cut at " << size;
+    EXPECT_EQ(records[0].partial, "first");
+    std::vector<JournalRecord> after;
+    Journal::resume(path, kIdentity, after);
+    ASSERT_EQ(after.size(), 2u) << "cut at " << size;
+    EXPECT_EQ(after[1].partial, "again");
+  }
+}
+
+TEST(Journal, ACorruptLineBeforeTheLastIsRefused) {
+  TempDir dir;
+  const std::string path = dir.file("j");
+  {
+    Journal j = Journal::create(path, kIdentity);
+    j.append({1, 11}, "first");
+    j.append({11, 21}, "second");
+  }
+  std::string text = read_all(path);
+  text[text.find("first") - 3] = '#';  // inside record 1, not the last
+  std::ofstream(path, std::ios::binary | std::ios::trunc) << text;
+  std::vector<JournalRecord> records;
+  try {
+    Journal::resume(path, kIdentity, records);
+    FAIL() << "a corrupt journal was accepted";
+  } catch (const JournalError& e) {
+    EXPECT_NE(std::string(e.what()).find("corrupt at line 2"), std::string::npos) << e.what();
+  }
+  EXPECT_EQ(read_all(path), text);  // left as it was
+}
+
+TEST(Journal, AnotherRunsJournalIsRefusedNamingTheParameter) {
+  TempDir dir;
+  const std::string path = dir.file("j");
+  { Journal::create(path, kIdentity); }
+  nlohmann::json other = kIdentity;
+  other["to"] = 1000;
+  std::vector<JournalRecord> records;
+  try {
+    Journal::resume(path, other, records);
+    FAIL() << "another run's journal was accepted";
+  } catch (const JournalError& e) {
+    EXPECT_NE(std::string(e.what()).find("to 100 there, 1000 here"), std::string::npos) << e.what();
+  }
+}
+
+TEST(Journal, MissingOrForeignFilesAreRefused) {
+  TempDir dir;
+  std::vector<JournalRecord> records;
+  EXPECT_THROW(Journal::resume(dir.file("none"), kIdentity, records), JournalError);
+  std::ofstream(dir.file("json")) << "{\"some\":\"json\"}\n";
+  EXPECT_THROW(Journal::resume(dir.file("json"), kIdentity, records), JournalError);
+  std::ofstream(dir.file("empty")) << "";
+  EXPECT_THROW(Journal::resume(dir.file("empty"), kIdentity, records), JournalError);
+}
+
+// A test stopped at a yield and resumed from its saved state gives the same
+// verdict and Res64 as one run straight through.
+TEST(LucasLehmerState, StoppedAndResumedEqualsStraightThrough) {
+  TempDir dir;
+  const LucasLehmerSaves saves{dir.file(""), 3600};
+  for (std::uint64_t p : {4423u, 4441u}) {  // prime, composite
+    const LucasLehmerResult straight = lucas_lehmer(p, [] {});
+    int yields = 0;
+    const Yield stop_midway = [&] {
+      if (++yields == 20) request_stop();
+    };
+    EXPECT_THROW(lucas_lehmer(p, stop_midway, saves), Interrupted);
+    clear_stop_request();
+    const auto saved = load_lucas_lehmer_state(saves.dir, p);
+    ASSERT_TRUE(saved.has_value());
+    EXPECT_EQ(saved->iterations, 20u * 64u);
+    const LucasLehmerResult resumed = lucas_lehmer(
+        p, [] {}, saves);
+    EXPECT_EQ(resumed.resumed_at, 20u * 64u);
+    EXPECT_EQ(resumed.prime, straight.prime) << p;
+    EXPECT_EQ(resumed.res64, straight.res64) << p;
+  }
+}
+
+TEST(LucasLehmerState, AStateOfAnotherExponentOrTornIsIgnored) {
+  TempDir dir;
+  const std::string d = dir.file("");
+  save_lucas_lehmer_state(d, {4423, 100, mpz_class(12345)});
+  EXPECT_FALSE(load_lucas_lehmer_state(d, 4441).has_value());
+  ASSERT_TRUE(load_lucas_lehmer_state(d, 4423).has_value());
+  const std::string path = lucas_lehmer_state_path(d, 4423);
+  const std::string text = read_all(path);
+  std::ofstream(path, std::ios::binary | std::ios::trunc) << text.substr(0, text.size() - 1);
+  EXPECT_FALSE(load_lucas_lehmer_state(d, 4423).has_value());
+}
+
+}  // namespace
+}  // namespace rf
