@@ -10,8 +10,10 @@
 namespace rf::app {
 namespace {
 
+// Under mpirun a rank's stderr is always a pipe, but its stdout is a
+// terminal exactly when mpirun's is: either one means a person is watching.
 Progress::Style progress_style(const CommonOptions& opts) {
-  const bool terminal = isatty(STDERR_FILENO) == 1;
+  const bool terminal = isatty(STDERR_FILENO) == 1 || isatty(STDOUT_FILENO) == 1;
   if (opts.progress) return terminal ? Progress::Style::Terminal : Progress::Style::Batch;
   if (terminal && !opts.quiet && opts.json != "-") return Progress::Style::Terminal;
   return Progress::Style::Off;

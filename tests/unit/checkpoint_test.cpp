@@ -8,8 +8,10 @@
 #include <fstream>
 #include <random>
 #include <sstream>
+#include <thread>
 
 #include "rangefarm/checkpoint.hpp"
+#include "rangefarm/progress.hpp"
 #include "rangefarm/range_list.hpp"
 #include "rangefarm/stop_request.hpp"
 #include "rangefarm/work/lucas_lehmer.hpp"
@@ -211,6 +213,41 @@ TEST(LucasLehmerState, AStateOfAnotherExponentOrTornIsIgnored) {
   const std::string text = read_all(path);
   std::ofstream(path, std::ios::binary | std::ios::trunc) << text.substr(0, text.size() - 1);
   EXPECT_FALSE(load_lucas_lehmer_state(d, 4423).has_value());
+}
+
+}  // namespace
+}  // namespace rf
+
+namespace rf {
+namespace {
+
+std::string progress_output(Progress::Style style) {
+  std::FILE* f = std::tmpfile();
+  {
+    Progress progress(style, 1000, 200, f);
+    progress.add(100);  // within the first interval: nothing yet
+    std::this_thread::sleep_for(std::chrono::milliseconds(1100));
+    progress.add(200);  // the terminal line is due after a second
+  }
+  std::rewind(f);
+  std::string text;
+  for (int c = std::fgetc(f); c != EOF; c = std::fgetc(f)) text.push_back(static_cast<char>(c));
+  std::fclose(f);
+  return text;
+}
+
+TEST(Progress, TerminalLineSaysPercentRateAndEta) {
+  const std::string text = progress_output(Progress::Style::Terminal);
+  // 200 restored + 300 computed of 1000; restored items are not in the rate.
+  EXPECT_NE(text.find("\rrangefarm:  50.0% done, 500 of 1000 items"), std::string::npos) << text;
+  EXPECT_NE(text.find("items/s, ETA "), std::string::npos) << text;
+  EXPECT_EQ(text.find('\n'), std::string::npos) << "a terminal line is redrawn, never ended";
+  EXPECT_TRUE(text.ends_with("\r\033[K")) << "finish() clears the line";
+}
+
+TEST(Progress, BatchStyleIsQuietForItsFirst30Seconds) {
+  EXPECT_EQ(progress_output(Progress::Style::Batch), "");
+  EXPECT_EQ(progress_output(Progress::Style::Off), "");
 }
 
 }  // namespace
