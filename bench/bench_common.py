@@ -134,6 +134,15 @@ def stats(values):
             "n": len(values)}
 
 
+def ratio_of(num, den):
+    """Ratio of the medians of two per-round series (None for a failed run),
+    and the spread of the same-round ratios."""
+    a, b = stats(num), stats(den)
+    rounds = [x / y for x, y in zip(num, den) if x is not None and y]
+    return {"ratio_of_medians": a["median"] / b["median"] if a and b and b["median"] else None,
+            "per_round": stats(rounds)}
+
+
 def git_state():
     def git(*a):
         try:

@@ -68,7 +68,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_common import (  # noqa: E402
     add_common_args, add_report_timing, cpu_model, doc_head, first_json, fmt_count,
     machine_start, missing_executable, mpi_env, parse_count, print_failed_runs, print_problems,
-    repo_path, report_noise, stats, timed_process, write_results)
+    ratio_of, repo_path, report_noise, stats, timed_process, write_results)
 from mersenne_compare import primes_between  # noqa: E402
 
 RANKS = 2
@@ -238,12 +238,7 @@ def series(cfg, key):
 
 
 def ratio(num_cfg, den_cfg, key):
-    """Ratio of medians, and the spread of the same-round ratios."""
-    a, b = stats(series(num_cfg, key)), stats(series(den_cfg, key))
-    rounds = [x / y for x, y in zip(series(num_cfg, key), series(den_cfg, key))
-              if x is not None and y]
-    return {"ratio_of_medians": a["median"] / b["median"] if a and b and b["median"] else None,
-            "per_round": stats(rounds)}
+    return ratio_of(series(num_cfg, key), series(den_cfg, key))
 
 
 def summarize(cfg):

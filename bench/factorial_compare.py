@@ -56,7 +56,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_common import (  # noqa: E402
     add_common_args, cpu_model, doc_head, first_json, fmt_count, machine_start, missing_executable,
-    mpi_env, parse_count, print_failed_runs, print_problems, repo_path, report_noise, stats,
+    mpi_env, parse_count, print_failed_runs, print_problems, ratio_of, repo_path, report_noise, stats,
     timed_process, write_results)
 
 GOAL_N = 5 * 10**7
@@ -238,12 +238,7 @@ def series(cfg, key):
 
 
 def ratio(num_cfg, num_key, den_cfg, den_key):
-    """Ratio of medians, and the spread of the same-round ratios."""
-    a, b = stats(series(num_cfg, num_key)), stats(series(den_cfg, den_key))
-    rounds = [x / y for x, y in zip(series(num_cfg, num_key), series(den_cfg, den_key))
-              if x is not None and y]
-    return {"ratio_of_medians": a["median"] / b["median"] if a and b and b["median"] else None,
-            "per_round": stats(rounds)}
+    return ratio_of(series(num_cfg, num_key), series(den_cfg, den_key))
 
 
 def main():

@@ -57,7 +57,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_common import (  # noqa: E402
     add_common_args, add_report_timing, cpu_model, doc_head, first_json, missing_executable,
-    machine_start, mpi_env, parse_count, print_failed_runs, print_problems, repo_path,
+    machine_start, mpi_env, parse_count, print_failed_runs, print_problems, ratio_of, repo_path,
     report_noise, stats, timed_process, write_results)
 
 # OEIS A000043, Mersenne prime exponents. The next term is 132049, so the list
@@ -229,12 +229,7 @@ def series(cfg, key, rank=None):
 
 
 def ratio(num_cfg, den_cfg, key):
-    """Ratio of medians, and the spread of the same-round ratios."""
-    a, b = stats(series(num_cfg, key)), stats(series(den_cfg, key))
-    rounds = [x / y for x, y in zip(series(num_cfg, key), series(den_cfg, key))
-              if x is not None and y]
-    return {"ratio_of_medians": a["median"] / b["median"] if a and b and b["median"] else None,
-            "per_round": stats(rounds)}
+    return ratio_of(series(num_cfg, key), series(den_cfg, key))
 
 
 def summarize(cfg):
