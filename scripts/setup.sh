@@ -1,8 +1,13 @@
 #!/usr/bin/env bash
 # Installs rangefarm's build and test dependencies from Debian's packages (only
 # those missing; apt-get update only when something must be installed), then
-# configures and builds a Release tree in build/. Safe to run again: a no-op
-# install when everything is present, an incremental build otherwise.
+# configures and builds a Release tree in build/ (RANGEFARM_BUILD_DIR, if set).
+# Safe to run again: a no-op install when everything is present, an
+# incremental build otherwise.
+#
+#   scripts/setup.sh [CMAKE_OPTION...]   e.g. -DRANGEFARM_SANITIZE=ON
+#
+# The options go to cmake after the defaults, so they can override them.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 
@@ -31,5 +36,5 @@ if ((${#missing[@]})); then
 fi
 
 build="${RANGEFARM_BUILD_DIR:-$root/build}"
-cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=Release >/dev/null
+cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=Release "$@" >/dev/null
 cmake --build "$build" -j "$(nproc)"
