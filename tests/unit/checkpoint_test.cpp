@@ -112,7 +112,10 @@ TEST(Journal, EveryTornTailIsDroppedAndCutOff) {
   const std::string path = dir.file("j");
   { Journal::create(path, kIdentity).append({1, 11}, "first"); }
   const std::size_t whole = read_all(path).size();
-  { Journal::resume(path, kIdentity, *new std::vector<JournalRecord>).append({11, 21}, "second"); }
+  {
+    std::vector<JournalRecord> first;
+    Journal::resume(path, kIdentity, first).append({11, 21}, "second");
+  }
   const std::string full = read_all(path);
   // Cut the last record at every byte: the first record always survives,
   // the second never half-survives, and the file is repaired.
