@@ -1,5 +1,5 @@
 """Pieces shared by the command-line tests (test_cli.py, test_factorial_cli.py,
-test_mersenne_cli.py, test_bad_input.py)."""
+test_mersenne_cli.py, test_bad_input.py, test_checkpoint.py)."""
 
 import argparse
 import concurrent.futures
@@ -12,7 +12,9 @@ import stat
 import subprocess
 import sys
 import tempfile
+import time
 import unittest
+import uuid
 
 RUN_TIMEOUT_S = 120
 
@@ -294,6 +296,173 @@ def add_bad_input_tests(cls, cases):
             self.check_case(case)
         test.__doc__ = "rejects: rangefarm " + (case.args or "(no args)")
         setattr(cls, "test_" + case.name, test)
+
+
+# Runs in the background (test_checkpoint.py): a run to signal or kill while
+# it works. Each Launch puts a unique LAUNCH_TAG=... in the environment of
+# the command, which mpirun hands on to its ranks; the rank processes are
+# found by it (with their OMPI_COMM_WORLD_RANK), and every process left
+# behind is killed by it at the end, never by name: other runs of the same
+# binary on the machine are not touched.
+LAUNCH_TAG = "RANGEFARM_TEST_LAUNCH"
+
+
+def _environ(pid):
+    """The environment a process started with, {bytes: bytes}, or None
+    (gone, a zombie, or not ours to read)."""
+    try:
+        with open(f"/proc/{pid}/environ", "rb") as f:
+            data = f.read()
+    except OSError:
+        return None
+    return dict(item.split(b"=", 1) for item in data.split(b"\0") if b"=" in item)
+
+
+def tagged_pids(tag):
+    """The live processes whose environment holds LAUNCH_TAG=tag."""
+    want = tag.encode()
+    pids = []
+    for name in os.listdir("/proc"):
+        if name.isdigit() and int(name) != os.getpid():
+            env = _environ(int(name))
+            if env and env.get(LAUNCH_TAG.encode()) == want:
+                pids.append(int(name))
+    return pids
+
+
+def cpu_seconds(pid):
+    """User plus system CPU time of a process so far, or None if it is gone."""
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii", errors="replace") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return None
+    # fields[0] is field 3 (state): utime and stime are fields 14 and 15.
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+class Launch:
+    """binary with args started in the background, like run() (under
+    mpirun -q -np NP, or alone where np is None), its stdout and stderr
+    going to temporary files. Use as a context manager, or call cleanup():
+    whatever is still running of it then is killed (SIGKILL)."""
+
+    def __init__(self, binary, mpirun, args, np=None, cwd=None, env=None):
+        self.binary = os.path.realpath(binary)
+        self.args = list(args)
+        self.np = np
+        self.tag = f"{os.getpid()}-{uuid.uuid4().hex}"
+        cmd = [binary] + self.args
+        if np is not None:
+            cmd = [mpirun, "-q", "-np", str(np)] + cmd
+        full_env = dict(os.environ, **MPI_ENV)
+        full_env.update(env or {})
+        full_env[LAUNCH_TAG] = self.tag
+        self._out = tempfile.TemporaryFile()
+        self._err = tempfile.TemporaryFile()
+        self.started = time.monotonic()
+        self.proc = subprocess.Popen(cmd, cwd=cwd, env=full_env,
+                                     stdin=subprocess.DEVNULL,
+                                     stdout=self._out, stderr=self._err)
+        self.result = None  # the CompletedProcess, once it has ended
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.cleanup()
+
+    def running(self):
+        return self.proc.poll() is None
+
+    def ranks(self):
+        """{rank: pid} of the rank processes alive now (the binary with an
+        OMPI_COMM_WORLD_RANK, started by this launch)."""
+        found = {}
+        for pid in tagged_pids(self.tag):
+            env = _environ(pid)
+            rank = (env or {}).get(b"OMPI_COMM_WORLD_RANK")
+            try:
+                exe = os.readlink(f"/proc/{pid}/exe")
+            except OSError:
+                continue
+            if rank is not None and exe == self.binary:
+                found[int(rank)] = pid
+        return found
+
+    def leftovers(self):
+        """The processes of this launch still alive (but the launcher's own
+        process, where it is a zombie not yet waited for)."""
+        return [p for p in tagged_pids(self.tag) if p != self.proc.pid]
+
+    def output(self):
+        """(stdout, stderr) so far."""
+        texts = []
+        for f in (self._out, self._err):
+            f.seek(0)
+            texts.append(f.read().decode("utf-8", errors="replace"))
+        return tuple(texts)
+
+    def describe(self, stdout_limit=2000):
+        """The command and what it has done so far, for a failure message."""
+        stdout, stderr = self.output()
+        proc = subprocess.CompletedProcess(self.args, self.proc.poll(),
+                                           stdout, stderr)
+        return describe(self.args, self.np, proc, stdout_limit=stdout_limit)
+
+    def wait(self, timeout):
+        """Waits up to timeout seconds for the run to end; returns a
+        CompletedProcess (str stdout and stderr). Past timeout, kills what
+        is left of it and raises AssertionError."""
+        try:
+            self.proc.wait(timeout=max(timeout, 0))
+        except subprocess.TimeoutExpired:
+            info = self.describe()
+            self.cleanup()
+            raise AssertionError(f"did not end within {timeout:.0f} s{info}") from None
+        stdout, stderr = self.output()
+        self.result = subprocess.CompletedProcess(self.args, self.proc.returncode,
+                                                  stdout, stderr)
+        return self.result
+
+    def cleanup(self):
+        """Kills (SIGKILL) every process of this launch still alive, the
+        ranks before mpirun, and reaps mpirun."""
+        for _ in range(50):
+            pids = self.leftovers()
+            if self.running():
+                pids.append(self.proc.pid)
+            if not pids:
+                break
+            for pid in sorted(pids, key=lambda p: p == self.proc.pid):
+                try:
+                    os.kill(pid, 9)
+                except ProcessLookupError:
+                    pass
+            time.sleep(0.05)
+        try:
+            self.proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            pass
+        for f in (self._out, self._err):
+            f.close()
+
+
+def poll_until(what, predicate, timeout, launch=None, interval=0.02):
+    """Calls predicate() every interval seconds until it returns something
+    true, and returns that. Raises AssertionError past timeout seconds, or
+    at once where launch has ended first (what then never happened)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = predicate()
+        if value:
+            return value
+        if launch is not None and not launch.running():
+            raise AssertionError(f"the run ended before {what}{launch.describe()}")
+        if time.monotonic() > deadline:
+            info = launch.describe() if launch is not None else ""
+            raise AssertionError(f"timed out after {timeout:.0f} s waiting for {what}{info}")
+        time.sleep(interval)
 
 
 def parse_args(script, executables=()):
