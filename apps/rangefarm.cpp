@@ -9,6 +9,7 @@
 
 #include "command.hpp"
 #include "common_options.hpp"
+#include "rangefarm/checkpoint.hpp"
 #include "rangefarm/stats.hpp"
 #include "rangefarm/stop_request.hpp"
 
@@ -53,6 +54,8 @@ int main(int argc, char** argv) {
     }
     return fail(world, kUsageExit, "no subcommand given");
   } catch (const rf::app::UsageError& e) {
+    return fail(world, kUsageExit, e.what());
+  } catch (const rf::JournalError& e) {  // a corrupt record, found when it is read
     return fail(world, kUsageExit, e.what());
   } catch (const std::exception& e) {
     return fail(world, kFailureExit, e.what());

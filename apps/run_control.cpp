@@ -10,10 +10,12 @@
 namespace rf::app {
 namespace {
 
-// Under mpirun a rank's stderr is always a pipe, but its stdout is a
-// terminal exactly when mpirun's is: either one means a person is watching.
+// Under mpirun a rank's stderr is a pipe whatever mpirun's own is (and its
+// stdout a pseudo-terminal even in a batch job), so there --progress gives
+// the plain line every 30 s, which suits a batch log and still works at a
+// terminal.
 Progress::Style progress_style(const CommonOptions& opts) {
-  const bool terminal = isatty(STDERR_FILENO) == 1 || isatty(STDOUT_FILENO) == 1;
+  const bool terminal = isatty(STDERR_FILENO) == 1;
   if (opts.progress) return terminal ? Progress::Style::Terminal : Progress::Style::Batch;
   if (terminal && !opts.quiet && opts.json != "-") return Progress::Style::Terminal;
   return Progress::Style::Off;
@@ -48,6 +50,7 @@ FarmHooks RunControl::hooks() {
   h.progress = progress_style(opts_);
   if (!journal_) return h;
   h.restored = restored_;
+  h.journal = opts_.checkpoint;
   // A failed write must not throw inside the farm (the other ranks would
   // wait for rank 0 forever): it stops the run, and completed() reports it.
   h.on_chunk = [this](Range chunk, const std::string& partial) {

@@ -3,11 +3,15 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <boost/crc.hpp>
 #include <cerrno>
 #include <chrono>
 #include <cstring>
 #include <fstream>
 #include <sstream>
+
+#include "rangefarm/range_list.hpp"
 
 namespace rf {
 namespace {
@@ -61,14 +65,31 @@ Parsed parse_lines(const std::string& text, const std::string& path) {
   return out;
 }
 
+std::uint32_t crc_of(Range chunk, const std::string& partial) {
+  boost::crc_32_type crc;
+  const std::string head = std::to_string(chunk.lo) + ' ' + std::to_string(chunk.hi) + ' ';
+  crc.process_bytes(head.data(), head.size());
+  crc.process_bytes(partial.data(), partial.size());
+  return crc.checksum();
+}
+
 JournalRecord record_of(const nlohmann::json& j, std::size_t number, const std::string& path) {
+  JournalRecord r;
+  bool intact = false;
   try {
-    return {{j.at("lo").get<std::uint64_t>(), j.at("hi").get<std::uint64_t>()},
-            j.at("partial").get<std::string>()};
+    r = {{j.at("lo").get<std::uint64_t>(), j.at("hi").get<std::uint64_t>()},
+         j.at("partial").get<std::string>(),
+         number};
+    intact = j.at("crc").get<std::uint32_t>() == crc_of(r.chunk, r.partial);
   } catch (const nlohmann::json::exception&) {
     throw JournalError("checkpoint '" + path + "' is corrupt at line " + std::to_string(number) +
                        " (not a chunk record)");
   }
+  if (!intact) {
+    throw JournalError("checkpoint '" + path + "' is corrupt at line " + std::to_string(number) +
+                       " (its checksum does not match)");
+  }
+  return r;
 }
 
 void check_identity(const nlohmann::json& header, const nlohmann::json& identity,
@@ -161,7 +182,9 @@ Journal Journal::resume(const std::string& path, const nlohmann::json& identity,
 }
 
 void Journal::append(Range chunk, const std::string& partial) {
-  write_line(nlohmann::json{{"lo", chunk.lo}, {"hi", chunk.hi}, {"partial", partial}}.dump());
+  write_line(nlohmann::json{
+      {"lo", chunk.lo}, {"hi", chunk.hi}, {"partial", partial}, {"crc", crc_of(chunk, partial)}}
+                 .dump());
   if (now_s() - last_sync_ >= kSyncEvery_s) sync();
 }
 
@@ -181,6 +204,37 @@ void Journal::sync() {
   if (::fsync(fd_) != 0) throw std::runtime_error(system_error("cannot sync checkpoint", path_));
   dirty_ = false;
   last_sync_ = now_s();
+}
+
+JournalError corrupt_record(const std::string& path, const JournalRecord& r,
+                            const std::string& why) {
+  return JournalError("checkpoint '" + path + "' is corrupt at line " + std::to_string(r.line) +
+                      " (" + why + ")");
+}
+
+std::vector<Range> items_left(Range whole, const std::vector<JournalRecord>& records,
+                              const std::string& path) {
+  std::vector<const JournalRecord*> sorted;
+  for (const JournalRecord& r : records) sorted.push_back(&r);
+  std::sort(sorted.begin(), sorted.end(), [](const JournalRecord* a, const JournalRecord* b) {
+    return a->chunk.lo < b->chunk.lo;
+  });
+  std::vector<Range> done;
+  for (std::size_t i = 0; i < sorted.size(); ++i) {
+    const JournalRecord& r = *sorted[i];
+    const std::string items =
+        "items [" + std::to_string(r.chunk.lo) + ", " + std::to_string(r.chunk.hi) + ")";
+    if (r.chunk.empty()) throw corrupt_record(path, r, items + " is empty");
+    if (r.chunk.lo < whole.lo || r.chunk.hi > whole.hi) {
+      throw corrupt_record(path, r, items + " is outside the run's range");
+    }
+    if (i > 0 && r.chunk.lo < sorted[i - 1]->chunk.hi) {
+      throw corrupt_record(path, r,
+                           items + " overlaps line " + std::to_string(sorted[i - 1]->line));
+    }
+    done.push_back(r.chunk);
+  }
+  return subtract(whole, done);
 }
 
 std::string state_dir_for(const std::string& journal_path) {

@@ -4,7 +4,8 @@
 // One JSON object per line. The first holds the run's identity (workload
 // and every parameter that changes the result); a resumed run must present
 // the same identity or is refused. Each further line is one finished chunk
-// {"lo", "hi", "partial"} with its encoded partial result.
+// {"lo", "hi", "partial", "crc"} with its encoded partial result and a
+// CRC-32 of the three, so that a changed byte is caught, not merged.
 //
 // Durability: each record goes to the kernel in one write(2) as soon as it
 // is known, so killing the process loses nothing; fsync(2) runs at most once
@@ -32,7 +33,18 @@ struct JournalError : std::runtime_error {
 struct JournalRecord {
   Range chunk;
   std::string partial;
+  std::size_t line = 0;  // in the journal file, for messages
 };
+
+// The items of `whole` that the records leave to do. Throws JournalError if
+// a record is empty, reaches outside `whole`, or overlaps another: such a
+// journal was not written by this run. `path` names the journal in messages.
+std::vector<Range> items_left(Range whole, const std::vector<JournalRecord>& records,
+                              const std::string& path);
+
+// "checkpoint 'PATH' is corrupt at line N (WHY)", the error for a bad record.
+JournalError corrupt_record(const std::string& path, const JournalRecord& r,
+                            const std::string& why);
 
 class Journal {
  public:

@@ -56,13 +56,24 @@ std::string piece_label(const FactorialWork& work, std::uint64_t i) {
          " part=" + std::to_string(ref.part) + "/" + std::to_string(ref.parts);
 }
 
-// Rank 0: the pieces the journal says were saved.
-std::vector<PieceInfo> saved_pieces(const std::vector<JournalRecord>& records) {
+// The pieces the journal says were saved, read on rank 0 and given to
+// every rank; a record that cannot be read is the same error everywhere.
+std::vector<PieceInfo> saved_pieces(const mpi::communicator& comm, const FarmHooks& hooks) {
   std::vector<PieceInfo> out;
-  for (const JournalRecord& r : records) {
-    const auto listed = decode_partial<std::vector<PieceInfo>>(r.partial);
-    out.insert(out.end(), listed.begin(), listed.end());
+  std::string problem;
+  if (comm.rank() == 0) {
+    try {
+      for (const JournalRecord& r : hooks.restored) {
+        const auto listed = decode_restored<std::vector<PieceInfo>>(r, hooks.journal);
+        out.insert(out.end(), listed.begin(), listed.end());
+      }
+    } catch (const JournalError& e) {
+      problem = e.what();
+    }
   }
+  mpi::broadcast(comm, problem, 0);
+  if (!problem.empty()) throw JournalError(problem);
+  mpi::broadcast(comm, out, 0);
   return out;
 }
 
@@ -70,9 +81,8 @@ std::vector<PieceInfo> saved_pieces(const std::vector<JournalRecord>& records) {
 // returns the indices every rank loaded. A file that is missing or does not
 // match is simply not loaded: its piece is computed again.
 std::vector<Range> load_saved_pieces(const mpi::communicator& comm, const FactorialWork& work,
-                                     const std::string& dir, std::vector<PieceInfo> listed,
+                                     const std::string& dir, const std::vector<PieceInfo>& listed,
                                      Pieces& out) {
-  mpi::broadcast(comm, listed, 0);
   const auto p = static_cast<std::uint64_t>(comm.size());
   for (PieceInfo info : listed) {
     if (info.piece >= work.pieces() || info.piece % p != static_cast<std::uint64_t>(comm.rank()))
@@ -100,9 +110,7 @@ Pieces farm_pieces(const mpi::communicator& comm, const FactorialWork& work,
   const std::string& dir = request.state_dir;
   std::vector<Range> done;
   if (!dir.empty()) {
-    done = load_saved_pieces(
-        comm, work, dir,
-        comm.rank() == 0 ? saved_pieces(request.hooks.restored) : std::vector<PieceInfo>{}, out);
+    done = load_saved_pieces(comm, work, dir, saved_pieces(comm, request.hooks), out);
   }
   for (Range r : done) out.restored += r.size();
   std::unique_ptr<Progress> progress;

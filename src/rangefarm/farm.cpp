@@ -20,11 +20,18 @@ namespace {
 namespace mpi = boost::mpi;
 
 // Worker -> rank 0: reports; rank 0 -> worker: assignments (dynamic and
-// guided), and one stop notice when the run is stopping.
-enum Tag : int { kReportTag = 101, kAssignTag = 102, kStopTag = 103 };
+// guided), one stop notice when the run is stopping, and the end.
+//
+// The end is a handshake, so that a worker with no work left still passes
+// on a signal it gets: a worker says Finished when it has no more chunks,
+// but keeps polling until rank 0 (all workers finished, its own share done)
+// sends End with the verdict; the worker answers Bye and leaves. Reports
+// from one worker arrive in order, so a Stop that crossed the End arrives
+// before the Bye, and no message is left unreceived.
+enum Tag : int { kReportTag = 101, kAssignTag = 102, kStopTag = 103, kEndTag = 104 };
 
 struct Report {
-  enum Kind : int { Request, Done, Stop, Finished };
+  enum Kind : int { Request, Done, Stop, Finished, Bye };
   int kind = Request;
   Range chunk;          // Done: the real items finished
   std::string partial;  // Done: their encoded result
@@ -104,12 +111,14 @@ class Master {
     }
     {
       Stopwatch wait(out.timing.wait_s);
-      wait_for_workers();
+      wait_until([this] { return active_ == 0; });
+      out.stopped = stopping_;
+      std::vector<mpi::request> ends;
+      for (int w = 1; w < comm_.size(); ++w) ends.push_back(comm_.isend(w, kEndTag, out.stopped));
+      wait_until([this] { return byes_ == comm_.size() - 1; });
+      mpi::wait_all(ends.begin(), ends.end());
+      mpi::wait_all(stop_notices_.begin(), stop_notices_.end());
     }
-    poll();
-    out.stopped = stopping_;
-    mpi::broadcast(comm_, out.stopped, 0);
-    mpi::wait_all(stop_notices_.begin(), stop_notices_.end());
     return out;
   }
 
@@ -117,9 +126,7 @@ class Master {
   void poll() {
     if (auto dead = watch_.dead_peer()) watch_.fail(*dead);
     if (stop_requested() && !stopping_) begin_stop();
-    while (active_ > 0) {
-      const auto status = comm_.iprobe(mpi::any_source, kReportTag);
-      if (!status) break;
+    while (const auto status = comm_.iprobe(mpi::any_source, kReportTag)) {
       handle(status->source());
     }
     if (plan_.progress) plan_.progress->tick();
@@ -127,11 +134,9 @@ class Master {
 
   // Polls rather than blocks, so that a signal is noticed and the progress
   // line moves while rank 0 has no work of its own left.
-  void wait_for_workers() {
-    while (active_ > 0) {
-      poll();
-      if (active_ > 0) std::this_thread::sleep_for(std::chrono::microseconds(100));
-    }
+  template <class Done>
+  void wait_until(const Done& done) {
+    for (poll(); !done(); poll()) std::this_thread::sleep_for(std::chrono::microseconds(100));
   }
 
   void handle(int worker) {
@@ -152,6 +157,9 @@ class Master {
         break;
       case Report::Finished:
         --active_;
+        break;
+      case Report::Bye:
+        ++byes_;
         break;
       default:
         break;
@@ -176,7 +184,8 @@ class Master {
   const ChunkSink& sink_;
   PeerWatch watch_;
   std::optional<ChunkDispenser> dispenser_;
-  int active_;
+  int active_;  // workers that have not said Finished
+  int byes_ = 0;
   bool stopping_ = false;
   std::vector<mpi::request> stop_notices_;
 };
@@ -206,9 +215,11 @@ class Worker {
     comm_.send(0, kReportTag, Report{Report::Finished, {}, {}});
     {
       Stopwatch wait(out.timing.wait_s);
-      mpi::broadcast(comm_, out.stopped, 0);
+      mpi::request end = comm_.irecv(0, kEndTag, out.stopped);
+      wait_watching(end, poll);
     }
-    // Rank 0 sent every worker a stop notice; take it if it is still there.
+    comm_.send(0, kReportTag, Report{Report::Bye, {}, {}});
+    // A stopped run sent every worker a stop notice; take it if still there.
     if (out.stopped && !stop_notice_taken_) comm_.recv(0, kStopTag);
     return out;
   }
@@ -227,7 +238,7 @@ class Worker {
       run_positions(plan_, current, process, poll, t, done);
       {
         Stopwatch wait(t.wait_s);
-        wait_watching(pending);
+        wait_watching(pending, nothing_);
       }
       current = ahead;
     }
@@ -238,14 +249,16 @@ class Worker {
     comm_.send(0, kReportTag, Report{});
     mpi::request reply = comm_.irecv(0, kAssignTag, chunk);
     Stopwatch wait(t.wait_s);
-    wait_watching(reply);
+    wait_watching(reply, nothing_);
     return chunk;
   }
 
-  // Waits for rank 0's answer, but not on a dead rank 0.
-  void wait_watching(mpi::request& r) {
+  // Waits for rank 0's answer, but not on a dead rank 0; `also` runs
+  // between looks.
+  void wait_watching(mpi::request& r, const Yield& also) {
     while (!r.test()) {
       if (auto dead = watch_.dead_peer()) watch_.fail(*dead);
+      also();
       std::this_thread::sleep_for(std::chrono::microseconds(20));
     }
   }
@@ -268,6 +281,7 @@ class Worker {
   const mpi::communicator& comm_;
   const FarmPlan& plan_;
   PeerWatch watch_;
+  const Yield nothing_ = [] {};
   bool stop_notice_taken_ = false;
   bool stop_told_ = false;
 };

@@ -20,6 +20,7 @@
 
 #include <boost/mpi/collectives.hpp>
 #include <boost/mpi/communicator.hpp>
+#include <boost/serialization/string.hpp>
 #include <boost/serialization/vector.hpp>
 #include <functional>
 #include <memory>
@@ -65,6 +66,7 @@ RankTiming run_schedule(const boost::mpi::communicator& comm, Range range, const
 // Rank 0's side of a run that can be interrupted; every field optional.
 struct FarmHooks {
   std::vector<JournalRecord> restored;  // finished chunks from a journal: skipped
+  std::string journal;                  // its name, for messages
   ChunkSink on_chunk;                   // each newly finished chunk, e.g. to the journal
   Progress::Style progress = Progress::Style::Off;
 };
@@ -78,22 +80,39 @@ struct FarmOutcome {
   std::uint64_t restored_items = 0;  // rank 0: items whose results came from the journal
 };
 
+// A journaled partial result, or a JournalError naming the file and line.
+template <class Partial>
+Partial decode_restored(const JournalRecord& r, const std::string& path) {
+  try {
+    return decode_partial<Partial>(r.partial);
+  } catch (const std::exception& e) {
+    throw corrupt_record(path, r, std::string("its partial result cannot be read: ") + e.what());
+  }
+}
+
 template <Workload W>
 FarmOutcome<typename W::Partial> farm(const boost::mpi::communicator& comm, const W& work,
                                       Range range, const ScheduleSpec& spec,
                                       const FarmHooks& hooks = {}) {
   using Partial = typename W::Partial;
   FarmOutcome<Partial> out;
+  // Rank 0 checks and merges what the journal holds; every rank learns what
+  // is left, or the same error (no rank may be left waiting on another).
   std::vector<Range> todo;
+  std::string problem;
   if (comm.rank() == 0) {
-    std::vector<Range> done;
-    for (const JournalRecord& r : hooks.restored) {
-      W::merge(out.result, decode_partial<Partial>(r.partial));
-      done.push_back(r.chunk);
-      out.restored_items += r.chunk.size();
+    try {
+      todo = items_left(range, hooks.restored, hooks.journal);
+      for (const JournalRecord& r : hooks.restored) {
+        W::merge(out.result, decode_restored<Partial>(r, hooks.journal));
+        out.restored_items += r.chunk.size();
+      }
+    } catch (const JournalError& e) {
+      problem = e.what();
     }
-    todo = subtract(range, done);
   }
+  boost::mpi::broadcast(comm, problem, 0);
+  if (!problem.empty()) throw JournalError(problem);
   boost::mpi::broadcast(comm, todo, 0);
   std::unique_ptr<Progress> progress;
   if (comm.rank() == 0) {

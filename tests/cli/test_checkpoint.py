@@ -32,19 +32,17 @@ Lucas-Lehmer state files, polled with time limits: no fixed sleeps. Rank
 processes are found by an environment tag of their launch (cli_common.Launch)
 and anything left of a launch is killed at the end of its test.
 
-Two tests are marked expectedFailure: known bugs of the app, described at
-each (they pass, as "expected failure", while the bug is there; once it is
-fixed they report an unexpected success: drop the decorator then).
 
 About 1.5 minutes on 2 cores (2.5 when they are busy with other work):
 each perfect case costs one 1e9 search (4-5 s at 2 ranks), split between
 the stopped run and its resume; the Lucas-Lehmer case and its reference
-about 10 s each; the two expected failures about 20 s (one bounds a hang).
+about 10 s each; the corrupt-record and idle-worker cases about 20 s.
 
 Usage: test_checkpoint.py --binary PATH [--mpirun PATH] [unittest options]
 """
 
 import json
+import zlib
 import os
 import re
 import shutil
@@ -533,13 +531,10 @@ class PerfectCheckpointTest(CheckpointCase):
             ("header cut short", resume_bad, corrupt(0, lines[0][:-5]), ["bad.jsonl"]),
         ])
 
-    # Known bug: a record that is whole JSON but not a record rangefarm
-    # wrote is not refused as corrupt. An undecodable "partial" gets
-    # "rangefarm: error: input stream error" from rank 0 and the run hangs
-    # (rank 0 in MPI_Finalize, rank 1 in the farm's broadcast); a record
-    # repeated or outside the range ends in "internal error" (exit 70); a
-    # record with lo > hi is taken, and the result is wrong.
-    @unittest.expectedFailure
+    # A record that is whole JSON but not what rangefarm wrote: a changed
+    # byte fails its CRC-32; with the CRC made to match, an undecodable
+    # partial, a repeated record, one outside the range and one with
+    # lo > hi are each refused as corrupt, never merged.
     def test_corrupt_record_content_refused(self):
         lines = self.full_bytes.split(b"\n")
 
@@ -548,14 +543,19 @@ class PerfectCheckpointTest(CheckpointCase):
             edit(bad)
             return {"bad.jsonl": b"\n".join(bad)}
 
-        def record(i, **fields):
+        def record(i, crc=True, **fields):
             r = json.loads(lines[i])
             r.update(fields)
+            if crc:  # the journal's CRC-32 of "lo hi partial"
+                r["crc"] = zlib.crc32(f"{r['lo']} {r['hi']} {r['partial']}".encode())
             return json.dumps(r).encode()
 
         r50 = json.loads(lines[50])
         resume_bad = self.args("bad.jsonl", ["--resume"])
         self.refusals([
+            ("partial changed, CRC not", resume_bad,
+             journal(lambda ls: ls.__setitem__(50, record(50, crc=False, partial="0 0\n"))),
+             ["bad.jsonl"]),
             ("partial not decodable", resume_bad,
              journal(lambda ls: ls.__setitem__(50, record(50, partial="0 0\n"))), ["bad.jsonl"]),
             ("record repeated", resume_bad,
@@ -712,12 +712,8 @@ class MersenneCheckpointTest(CheckpointCase):
                 self.assertEqual(f.read(), before, "the journal changed" + info)
             self.assertFalse(os.path.exists(self.path(state_dir(journal))), info)
 
-    # Known bug: a signal to a worker rank that has no work left (it waits
-    # in the farm's closing broadcast, no longer polling) is ignored: here
-    # rank 0 holds the only exponent (static-cyclic), SIGTERM to rank 1, and
-    # the run goes on to the end of the Lucas-Lehmer test and exits 0
-    # instead of stopping with 75.
-    @unittest.expectedFailure
+    # A worker with no work left still passes a signal on: here rank 0
+    # holds the only exponent (static-cyclic) and SIGTERM goes to rank 1.
     def test_signal_to_idle_worker_stops_run(self):
         journal = "idle.jsonl"
         args = ["mersenne", "--from", "86243", "--to", "86243", "--schedule",

@@ -182,6 +182,46 @@ TEST(Journal, MissingOrForeignFilesAreRefused) {
   EXPECT_THROW(Journal::resume(dir.file("empty"), kIdentity, records), JournalError);
 }
 
+TEST(Journal, AChangedByteInARecordFailsItsChecksum) {
+  TempDir dir;
+  const std::string path = dir.file("j");
+  {
+    Journal j = Journal::create(path, kIdentity);
+    j.append({1, 11}, "0 0 7 1 2 1 0 6");
+    j.append({11, 21}, "second");
+  }
+  std::string text = read_all(path);
+  text[text.find("7 1 2")] = '8';  // still valid JSON, still a record
+  std::ofstream(path, std::ios::binary | std::ios::trunc) << text;
+  std::vector<JournalRecord> records;
+  try {
+    Journal::resume(path, kIdentity, records);
+    FAIL() << "a changed record was accepted";
+  } catch (const JournalError& e) {
+    EXPECT_NE(std::string(e.what()).find("line 2 (its checksum does not match)"), std::string::npos)
+        << e.what();
+  }
+}
+
+TEST(Journal, ItemsLeftRefusesRecordsThisRunCannotHaveWritten) {
+  const auto left = [](std::vector<JournalRecord> records) {
+    return items_left({1, 101}, records, "j");
+  };
+  EXPECT_EQ(left({{{1, 11}, "", 2}, {{51, 61}, "", 3}}), (std::vector<Range>{{11, 51}, {61, 101}}));
+  EXPECT_THROW(left({{{1, 11}, "", 2}, {{5, 15}, "", 3}}), JournalError);  // overlap
+  EXPECT_THROW(left({{{1, 11}, "", 2}, {{1, 11}, "", 3}}), JournalError);  // repeated
+  EXPECT_THROW(left({{{90, 120}, "", 2}}), JournalError);                  // outside
+  EXPECT_THROW(left({{{20, 10}, "", 2}}), JournalError);                   // lo > hi
+  try {
+    left({{{1, 11}, "", 2}, {{5, 15}, "", 7}});
+  } catch (const JournalError& e) {
+    EXPECT_NE(
+        std::string(e.what()).find("'j' is corrupt at line 7 (items [5, 15) overlaps line 2)"),
+        std::string::npos)
+        << e.what();
+  }
+}
+
 // A test stopped at a yield and resumed from its saved state gives the same
 // verdict and Res64 as one run straight through.
 TEST(LucasLehmerState, StoppedAndResumedEqualsStraightThrough) {
