@@ -728,6 +728,63 @@ class MersenneCheckpointTest(CheckpointCase):
         self.assert_stopped(proc, info, True, 1, done=0)
 
 
+# factorial: ten values of about 3e6!, each cut into one piece per rank, so
+# 20 pieces at 2 ranks, each over 2^24 bits: every piece is saved.
+FACTORIAL_NS = [str(3000000 + i) for i in range(10)]
+FACTORIAL_PIECES = 20
+
+
+class FactorialCheckpointTest(CheckpointCase):
+    """factorial stopped among its pieces: the saved pieces are reloaded,
+    a missing one is made again, and the result is the uninterrupted one."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.class_dir = tempfile.mkdtemp(prefix="rangefarm-ckpt-ref-")
+        args = ["factorial", *FACTORIAL_NS, "--json", "ref.json"]
+        with cli_common.Launch(BINARY, MPIRUN, args, 2, cwd=cls.class_dir) as launch:
+            proc = launch.wait(RUN_S)
+        info = cli_common.describe(args, 2, proc)
+        try:
+            if proc.returncode != 0:
+                raise AssertionError("the reference run failed" + info)
+            with open(os.path.join(cls.class_dir, "ref.json"), encoding="utf-8") as f:
+                cls.reference = json.load(f)["result"]
+        finally:
+            shutil.rmtree(cls.class_dir, ignore_errors=True)
+        if [r["check"] for r in cls.reference] != ["ok"] * len(FACTORIAL_NS):
+            raise AssertionError("the reference failed its checks" + info)
+
+    def test_stop_then_resume_reloads_saved_pieces(self):
+        journal = self.path("f.jsonl")
+        args = ["factorial", *FACTORIAL_NS, "--checkpoint", "f.jsonl"]
+        launch = self.start(args)
+        self.wait_records(launch, journal, 3)
+        pids = self.send(launch, signal.SIGTERM, [1], 2)
+        proc = launch.wait(PROMPT_EXIT_S)
+        info = cli_common.describe(args, 2, proc) + f"\n  SIGTERM to rank 1 {pids}"
+        header, records, _, torn = self.check_journal(journal, lo_hi=(0, FACTORIAL_PIECES))
+        self.assertEqual(header["run"], {"workload": "factorial", "ranks": 2,
+                                         "ns": [int(n) for n in FACTORIAL_NS]}, info)
+        self.assertFalse(torn, info)
+        self.assert_stopped(proc, info, True, FACTORIAL_PIECES, done=self.items(records))
+        self.assert_gone(launch, info)
+        # Every journaled piece has its GMP raw file; lose one of them.
+        pieces = [lo for lo, _, _ in records]
+        for piece in pieces:
+            self.assertTrue(os.path.exists(os.path.join(state_dir(journal), f"piece-{piece}.raw")),
+                            f"piece {piece} journaled but not saved" + info)
+        os.remove(os.path.join(state_dir(journal), f"piece-{pieces[0]}.raw"))
+
+        report, info = self.resume(args)
+        self.assertEqual(report["result"], self.reference, "not the uninterrupted result" + info)
+        restored = len(pieces) - 1
+        self.assert_checkpoint(report, info, "f.jsonl", restored, FACTORIAL_PIECES - restored)
+        self.assertFalse(os.path.exists(state_dir(journal)),
+                         "the saved pieces outlive the completed run" + info)
+
+
 def main():
     global BINARY, MPIRUN
     opts, rest = cli_common.parse_args("test_checkpoint.py")
