@@ -1,0 +1,108 @@
+# Shell code shared by the slurm/*.sbatch scripts; sourced, never run.
+#
+# sbatch copies a job script to the node's spool folder before running it,
+# so a script cannot find the repository from its own path. Every script
+# therefore starts with
+#
+#   RANGEFARM_HOME="${RANGEFARM_HOME:-${SLURM_SUBMIT_DIR:-$PWD}}"
+#   source "$RANGEFARM_HOME/slurm/lib.sh"
+#
+# i.e. submit from the repository's root, or export RANGEFARM_HOME=/path/to/
+# rangefarm (sbatch passes the environment on) and submit from anywhere.
+#
+# Settings (environment variables, all optional):
+#   RANGEFARM_HOME      the repository (default: the folder sbatch ran in)
+#   RANGEFARM_BIN       the binary (default $RANGEFARM_HOME/build/apps/rangefarm)
+#   RANGEFARM_LAUNCHER  srun | mpirun | auto (default): srun --mpi=pmix when
+#                       this Slurm offers pmix (srun --mpi=list), else mpirun,
+#                       which reads the allocation by itself
+#   RANGEFARM_OUTDIR    where JSON reports and journals go (default: the
+#                       folder of the job's --output file)
+
+RANGEFARM_BIN="${RANGEFARM_BIN:-$RANGEFARM_HOME/build/apps/rangefarm}"
+
+rf_say() { echo "${RF_SCRIPT:-rangefarm}: $*" >&2; }
+
+rf_check_binary() {
+  if [[ ! -x $RANGEFARM_BIN ]]; then
+    rf_say "no rangefarm binary at $RANGEFARM_BIN (build with scripts/setup.sh, or set RANGEFARM_HOME / RANGEFARM_BIN)"
+    exit 2
+  fi
+}
+
+# Open MPI refuses root unless told; only then is the pair set. mpirun stays
+# quiet on a rank's non-zero exit (75 for a clean stop is not an error).
+rf_mpi_env() {
+  if [[ $(id -u) -eq 0 ]]; then
+    export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
+  fi
+  export OMPI_MCA_orte_execute_quiet=1
+}
+
+# Sets RF_LAUNCH (an array) to the launcher for NP ranks ($1, default the
+# allocation's task count) and says which one it chose.
+rf_launcher() {
+  local np="${1:-${SLURM_NTASKS:-1}}" choice="${RANGEFARM_LAUNCHER:-auto}"
+  if [[ $choice == auto ]]; then
+    if srun --mpi=list 2>&1 | grep -qw pmix; then choice=srun; else choice=mpirun; fi
+  fi
+  case "$choice" in
+    srun) RF_LAUNCH=(srun --mpi=pmix --ntasks="$np") ;;
+    mpirun) RF_LAUNCH=(mpirun -q -np "$np") ;;
+    *) rf_say "RANGEFARM_LAUNCHER must be srun, mpirun or auto, not '$choice'"; exit 2 ;;
+  esac
+  rf_say "launching ${np} rank(s) with ${RF_LAUNCH[*]}"
+}
+
+# The folder of this job's --output file (so reports land next to the log),
+# unless RANGEFARM_OUTDIR says otherwise; created if missing.
+rf_outdir() {
+  local out=""
+  if [[ -n ${RANGEFARM_OUTDIR:-} ]]; then
+    out="$RANGEFARM_OUTDIR"
+  else
+    out="$(scontrol show job -o "${SLURM_JOB_ID:-0}" 2>/dev/null | grep -o 'StdOut=[^ ]*' | head -1 | cut -d= -f2-)"
+    out="$(dirname "${out:-${SLURM_SUBMIT_DIR:-$PWD}/x}")"
+  fi
+  mkdir -p "$out"
+  echo "$out"
+}
+
+# This job's name for files: JOBID, or ARRAYJOBID_TASKID in an array.
+rf_job_tag() {
+  if [[ -n ${SLURM_ARRAY_JOB_ID:-} && -n ${SLURM_ARRAY_TASK_ID:-} ]]; then
+    echo "${SLURM_ARRAY_JOB_ID}_${SLURM_ARRAY_TASK_ID}"
+  else
+    echo "${SLURM_JOB_ID:-local}"
+  fi
+}
+
+# True if the arguments already name option $1 (e.g. --json).
+rf_has_option() {
+  local want="$1" a
+  shift
+  for a in "$@"; do
+    [[ $a == "$want" || $a == "$want="* ]] && return 0
+  done
+  return 1
+}
+
+# Sets RF_ARGS (an array): the rangefarm command line from the script's
+# arguments, else from RANGEFARM_ARGS (split on spaces), else $1 (the
+# default); RANGEFARM_SCHEDULE and RANGEFARM_CHUNK add --schedule/--chunk
+# unless the arguments already have them.
+rf_args() {
+  local default="$1"
+  shift
+  if (($#)); then
+    RF_ARGS=("$@")
+  else
+    read -r -a RF_ARGS <<<"${RANGEFARM_ARGS:-$default}"
+  fi
+  if [[ -n ${RANGEFARM_SCHEDULE:-} ]] && ! rf_has_option --schedule "${RF_ARGS[@]}"; then
+    RF_ARGS+=(--schedule "$RANGEFARM_SCHEDULE")
+  fi
+  if [[ -n ${RANGEFARM_CHUNK:-} ]] && ! rf_has_option --chunk "${RF_ARGS[@]}"; then
+    RF_ARGS+=(--chunk "$RANGEFARM_CHUNK")
+  fi
+}
