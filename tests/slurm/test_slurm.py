@@ -1,0 +1,258 @@
+#!/usr/bin/env python3
+"""The slurm/ scripts on a real Slurm: scripts/slurm-local.sh starts a private
+one-node Slurm (its own state folder and ports), the tests submit the batch
+scripts with sbatch, poll scontrol until the jobs end and check their JSON
+reports; the Slurm is stopped at the end whatever happened.
+
+  test_slurm.py --binary build/apps/rangefarm [--repo .] [unittest options]
+
+The node declares 8 CPUs on whatever the machine has: never read timings
+from these runs. Needs root (slurmd starts jobs) and Debian's slurm packages
+(slurm-local.sh installs them when missing).
+"""
+
+import argparse
+import json
+import math
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import unittest
+
+ARGS = None
+STATE = {}
+
+PERFECT_1E8 = {"deficient": 75239327, "perfect": 5, "abundant": 24760668}
+PERFECT_NUMBERS = [6, 28, 496, 8128, 33550336]
+DONE_STATES = {"COMPLETED", "FAILED", "CANCELLED", "TIMEOUT", "NODE_FAIL",
+               "OUT_OF_MEMORY", "PREEMPTED", "BOOT_FAIL", "DEADLINE"}
+JOB_TIMEOUT_S = 120
+MPI_ENV = {"OMPI_ALLOW_RUN_AS_ROOT": "1", "OMPI_ALLOW_RUN_AS_ROOT_CONFIRM": "1",
+           "OMPI_MCA_orte_execute_quiet": "1"}
+
+
+def slurm_env(extra=None):
+    env = dict(os.environ, SLURM_CONF=STATE["conf"],
+               RANGEFARM_HOME=ARGS.repo, RANGEFARM_BIN=ARGS.binary)
+    env.update(extra or {})
+    return env
+
+
+def local(action):
+    env = dict(os.environ, RANGEFARM_SLURM_DIR=STATE["slurm_dir"],
+               RANGEFARM_SLURM_PORT=str(ARGS.port))
+    return subprocess.run([os.path.join(ARGS.repo, "scripts", "slurm-local.sh"), action],
+                          env=env, capture_output=True, text=True, timeout=120,
+                          check=False)
+
+
+def cmd(args, env=None, check=True):
+    proc = subprocess.run(args, env=slurm_env(env), capture_output=True, text=True,
+                          timeout=60, check=False)
+    if check and proc.returncode != 0:
+        raise AssertionError(f"{' '.join(args)} exited {proc.returncode}: {proc.stderr}")
+    return proc.stdout
+
+
+def sbatch(script, args, options=(), env=None):
+    """Submits slurm/SCRIPT from the test's folder; returns the job id."""
+    out = cmd(["sbatch", "--parsable", f"--chdir={STATE['work']}", *options,
+               os.path.join(ARGS.repo, "slurm", script), *args], env=env)
+    return out.strip().split(";")[0]
+
+
+def job_fields(job):
+    """{JobState, Restarts, ...} of a job, or of each task of an array (list)."""
+    out = cmd(["scontrol", "show", "job", "-o", job])
+    jobs = []
+    for line in out.splitlines():
+        jobs.append(dict(m.groups() for m in re.finditer(r"(\w+)=(\S*)", line)))
+    return jobs
+
+
+def wait_done(job, timeout=JOB_TIMEOUT_S, on_poll=None):
+    """Polls until every task of job has ended; returns their fields."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        jobs = job_fields(job)
+        if on_poll:
+            on_poll(jobs)
+        if jobs and all(j["JobState"] in DONE_STATES for j in jobs):
+            return jobs
+        time.sleep(0.5)
+    raise AssertionError(f"job {job} not done after {timeout} s: {job_fields(job)}")
+
+
+def read(path):
+    with open(path, encoding="utf-8") as f:
+        return f.read()
+
+
+def setUpModule():
+    STATE["work"] = tempfile.mkdtemp(prefix="rangefarm-slurm-test-")
+    os.chmod(STATE["work"], 0o755)  # munged wants x for all on its socket's folders
+    STATE["slurm_dir"] = os.path.join(STATE["work"], "slurm-state")
+    STATE["conf"] = os.path.join(STATE["slurm_dir"], "slurm.conf")
+    proc = local("start")
+    if proc.returncode != 0:
+        local("stop")
+        raise AssertionError(f"slurm-local.sh start failed:\n{proc.stderr}")
+
+
+def tearDownModule():
+    proc = local("stop")
+    sys.stderr.write(proc.stderr)
+    if proc.returncode == 0 and not ARGS.keep:
+        shutil.rmtree(STATE["work"], ignore_errors=True)
+    else:
+        sys.stderr.write(f"test folder kept: {STATE['work']}\n")
+
+
+class RangefarmSbatch(unittest.TestCase):
+    def test_perfect_with_default_launcher(self):
+        job = sbatch("rangefarm.sbatch", ["perfect", "--to", "1e8"],
+                     ["--output=perfect-%j.out"])
+        (fields,) = wait_done(job)
+        log = read(os.path.join(STATE["work"], f"perfect-{job}.out"))
+        self.assertEqual(fields["JobState"], "COMPLETED", log)
+        self.assertIn("launching 2 rank(s) with srun --mpi=pmix", log)
+        report = json.loads(read(os.path.join(STATE["work"], f"rangefarm-{job}.json")))
+        self.assertEqual(report["workload"], "perfect")
+        self.assertEqual(report["ranks"], 2)
+        self.assertEqual(report["result"]["counts"], PERFECT_1E8)
+        self.assertEqual(report["result"]["perfect_numbers"], PERFECT_NUMBERS)
+
+    def test_factorial_with_mpirun_and_env_settings(self):
+        outdir = os.path.join(STATE["work"], "reports")
+        job = sbatch("rangefarm.sbatch", [], ["--ntasks=3", "--output=fact-%j.out"],
+                     env={"RANGEFARM_LAUNCHER": "mpirun",
+                          "RANGEFARM_ARGS": "factorial 1000 2024",
+                          "RANGEFARM_SCHEDULE": "static-cyclic",
+                          "RANGEFARM_OUTDIR": outdir})
+        (fields,) = wait_done(job)
+        log = read(os.path.join(STATE["work"], f"fact-{job}.out"))
+        self.assertEqual(fields["JobState"], "COMPLETED", log)
+        self.assertIn("launching 3 rank(s) with mpirun", log)
+        report = json.loads(read(os.path.join(outdir, f"rangefarm-{job}.json")))
+        self.assertEqual(report["ranks"], 3)
+        self.assertEqual(report["params"]["schedule"], "static-cyclic")
+        for entry in report["result"]:
+            exact = str(math.factorial(entry["n"]))
+            self.assertEqual(entry["digits"], len(exact))
+            self.assertEqual(entry["leading_digits"], exact[:20])
+            self.assertEqual(entry["trailing_zeros"], len(exact) - len(exact.rstrip("0")))
+            self.assertEqual(entry["check"], "ok")
+        self.assertEqual([e["n"] for e in report["result"]], [1000, 2024])
+
+
+class ScalingArray(unittest.TestCase):
+    def test_three_tasks_one_results_folder(self):
+        job = sbatch("scaling-array.sbatch", ["perfect", "--to", "1e8"],
+                     ["--array=0-2", "--output=scaling-%A_%a.out"])
+        tasks = wait_done(job)
+        self.assertEqual(len(tasks), 3, tasks)
+        logs = "".join(read(os.path.join(STATE["work"], f"scaling-{job}_{i}.out"))
+                       for i in range(3))
+        self.assertTrue(all(t["JobState"] == "COMPLETED" for t in tasks), logs)
+        results = os.path.join(STATE["work"], f"scaling-{job}")
+        names = sorted(os.listdir(results))
+        self.assertEqual(names, ["r1-static-block-rep1.json", "r2-static-block-rep1.json",
+                                 "r4-static-block-rep1.json"])
+        for name in names:
+            report = json.loads(read(os.path.join(results, name)))
+            self.assertEqual(report["ranks"], int(name[1]))
+            self.assertEqual(report["params"]["schedule"], "static-block")
+            self.assertEqual(report["result"]["counts"], PERFECT_1E8)
+
+
+class Resumable(unittest.TestCase):
+    """A run stopped by USR1 to the batch shell (as --signal=B:USR1@N would
+    send it before the time limit) checkpoints, requeues itself and finishes
+    on its second allocation with the result of an uninterrupted run."""
+
+    WORK = ["perfect", "--to", "1e9", "--chunk", "20000000"]
+
+    @classmethod
+    def setUpClass(cls):
+        direct = os.path.join(STATE["work"], "direct.json")
+        proc = subprocess.run(["mpirun", "-q", "-np", "2", ARGS.binary, *cls.WORK,
+                               "--json", direct, "--quiet"],
+                              env=dict(os.environ, **MPI_ENV), capture_output=True,
+                              text=True, timeout=300, check=False)
+        assert proc.returncode == 0, proc.stderr
+        cls.direct = json.loads(read(direct))["result"]
+
+    def stop_requeue_resume(self, launcher):
+        name = f"resumable-{launcher}"
+        job = sbatch("resumable.sbatch", self.WORK,
+                     [f"--output={name}-%j.out", f"--job-name={name}"],
+                     env={"RANGEFARM_LAUNCHER": launcher})
+        journal = os.path.join(STATE["work"], f"rangefarm-{job}.journal")
+        log_path = os.path.join(STATE["work"], f"{name}-{job}.out")
+        # Signal once a chunk is journaled (line 1 holds the parameters).
+        deadline = time.monotonic() + JOB_TIMEOUT_S
+        while not (os.path.exists(journal) and read(journal).count("\n") >= 2):
+            self.assertLess(time.monotonic(), deadline, "no chunk journaled")
+            (fields,) = job_fields(job)
+            self.assertNotIn(fields["JobState"], DONE_STATES,
+                             read(log_path) if os.path.exists(log_path) else fields)
+            time.sleep(0.2)
+        cmd(["scancel", "--batch", "--signal=USR1", job])
+
+        # A requeued batch job is eligible again only ~2 minutes later
+        # (Reason=BeginTime); the test moves that to now.
+        released = []
+
+        def release(jobs):
+            (f,) = jobs
+            if not released and f["JobState"] == "PENDING" and int(f["Restarts"]) >= 1:
+                cmd(["scontrol", "update", f"JobId={job}", "StartTime=now"])
+                released.append(f["Reason"])
+
+        (fields,) = wait_done(job, on_poll=release)
+        log = read(log_path)
+        self.assertEqual(fields["JobState"], "COMPLETED", log)
+        self.assertEqual(fields["Restarts"], "1", log)
+        self.assertIn(f"with {launcher}", log)
+        self.assertIn("got USR1", log)
+        self.assertIn("rangefarm exited with status 75", log)
+        self.assertIn(f"requeueing job {job}", log)
+        self.assertIn("allocation 2", log)
+        self.assertRegex(log, r"--checkpoint \S+ --resume")
+        restored = re.search(r"checkpoint \S+: (\d+) items restored, (\d+) computed", log)
+        self.assertIsNotNone(restored, log)
+        self.assertGreater(int(restored.group(1)), 0, log)
+        self.assertGreater(int(restored.group(2)), 0, log)
+        report = json.loads(read(os.path.join(STATE["work"], f"rangefarm-{job}.json")))
+        self.assertEqual(report["result"], self.direct)
+
+    def test_srun(self):
+        self.stop_requeue_resume("srun")
+
+    def test_mpirun(self):
+        self.stop_requeue_resume("mpirun")
+
+
+def main():
+    global ARGS
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--binary", required=True)
+    parser.add_argument("--repo", default=os.path.dirname(os.path.dirname(
+        os.path.dirname(os.path.abspath(__file__)))))
+    parser.add_argument("--port", type=int, default=16837,
+                        help="slurmctld port (slurmd: +1); not the default local one")
+    parser.add_argument("--keep", action="store_true", help="keep the test folder")
+    ARGS, rest = parser.parse_known_args()
+    if hasattr(sys, "set_int_max_str_digits"):
+        sys.set_int_max_str_digits(0)  # 2024! has 5815 digits
+    ARGS.binary = os.path.abspath(ARGS.binary)
+    ARGS.repo = os.path.abspath(ARGS.repo)
+    unittest.main(argv=[sys.argv[0], *rest], verbosity=2)
+
+
+if __name__ == "__main__":
+    main()
