@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Shell code shared by the slurm/*.sbatch scripts; sourced, never run.
 #
 # sbatch copies a job script to the node's spool folder before running it,
@@ -41,6 +42,7 @@ rf_mpi_env() {
 
 # Sets RF_LAUNCH (an array) to the launcher for NP ranks ($1, default the
 # allocation's task count) and says which one it chose.
+# shellcheck disable=SC2120  # scaling-array.sbatch passes the rank count
 rf_launcher() {
   local np="${1:-${SLURM_NTASKS:-1}}" choice="${RANGEFARM_LAUNCHER:-auto}"
   if [[ $choice == auto ]]; then
@@ -105,4 +107,23 @@ rf_args() {
   if [[ -n ${RANGEFARM_CHUNK:-} ]] && ! rf_has_option --chunk "${RF_ARGS[@]}"; then
     RF_ARGS+=(--chunk "$RANGEFARM_CHUNK")
   fi
+}
+
+# The whole of a one-run job (rangefarm.sbatch, multinode.sbatch): the
+# command line from "$@" (default $1 ... see rf_args), a JSON report beside
+# the job's output unless it names --json, the launcher for the allocation's
+# tasks; exits with rangefarm's status.
+rf_run_job() {
+  rf_check_binary
+  rf_mpi_env
+  rf_args "$@"
+  if ! rf_has_option --json "${RF_ARGS[@]}"; then
+    RF_ARGS+=(--json "${RANGEFARM_JSON:-$(rf_outdir)/rangefarm-$(rf_job_tag).json}")
+  fi
+  rf_launcher
+  rf_say "job ${SLURM_JOB_ID:-?} on ${SLURM_JOB_NUM_NODES:-1} node(s) ${SLURM_JOB_NODELIST:-$(hostname)}: rangefarm ${RF_ARGS[*]}"
+  local status=0
+  "${RF_LAUNCH[@]}" "$RANGEFARM_BIN" "${RF_ARGS[@]}" || status=$?
+  rf_say "rangefarm exited with status $status"
+  exit "$status"
 }

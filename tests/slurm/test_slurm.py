@@ -148,6 +148,19 @@ class RangefarmSbatch(unittest.TestCase):
             self.assertEqual(entry["check"], "ok")
         self.assertEqual([e["n"] for e in report["result"]], [1000, 2024])
 
+    def test_multinode_script_on_one_node(self):
+        # The local Slurm has one node: this checks the script, not the spread.
+        job = sbatch("multinode.sbatch", ["perfect", "--to", "1e8", "--schedule", "guided"],
+                     ["--nodes=1", "--ntasks-per-node=3", "--output=multi-%j.out"])
+        (fields,) = wait_done(job)
+        log = read(os.path.join(STATE["work"], f"multi-{job}.out"))
+        self.assertEqual(fields["JobState"], "COMPLETED", log)
+        self.assertIn("launching 3 rank(s) with srun --mpi=pmix", log)
+        report = json.loads(read(os.path.join(STATE["work"], f"rangefarm-{job}.json")))
+        self.assertEqual(report["ranks"], 3)
+        self.assertEqual(report["params"]["schedule"], "guided")
+        self.assertEqual(report["result"]["counts"], PERFECT_1E8)
+
 
 class ScalingArray(unittest.TestCase):
     def test_three_tasks_one_results_folder(self):
