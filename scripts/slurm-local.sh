@@ -117,6 +117,10 @@ wait_idle() {
 }
 
 start() {
+  if [[ $(id -u) -ne 0 ]]; then
+    say "start needs root (slurmd starts jobs as their users): sudo $0 start"
+    exit 1
+  fi
   install_missing
   if alive slurmctld >/dev/null && alive slurmd >/dev/null; then
     say "already running in $dir"

@@ -17,6 +17,7 @@ import math
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -97,6 +98,11 @@ def setUpModule():
     os.chmod(STATE["work"], 0o755)  # munged wants x for all on its socket's folders
     STATE["slurm_dir"] = os.path.join(STATE["work"], "slurm-state")
     STATE["conf"] = os.path.join(STATE["slurm_dir"], "slurm.conf")
+    # ctest ends a test past its TIMEOUT with SIGTERM: stop the Slurm then too.
+    def stop_and_exit(signum, _frame):
+        sys.stderr.write(local("stop").stderr)
+        os._exit(128 + signum)
+    signal.signal(signal.SIGTERM, stop_and_exit)
     proc = local("start")
     if proc.returncode != 0:
         local("stop")
