@@ -49,7 +49,7 @@ FarmHooks RunControl::hooks() {
   FarmHooks h;
   h.progress = progress_style(opts_);
   if (!journal_) return h;
-  h.restored = restored_;
+  h.restored = std::move(restored_);
   h.journal = opts_.checkpoint;
   // A failed write must not throw inside the farm (the other ranks would
   // wait for rank 0 forever): it stops the run, and completed() reports it.

@@ -29,11 +29,10 @@ class RunControl {
              nlohmann::json identity, bool with_state_dir = false);
 
   // Rank 0's hooks for farm(): restored chunks, the journal, progress.
+  // Call once: the restored records move into them.
   [[nodiscard]] FarmHooks hooks();
-  [[nodiscard]] bool checkpointing() const { return !opts_.checkpoint.empty(); }
   // "<journal>.state", created; empty without --checkpoint or with_state_dir.
   [[nodiscard]] const std::string& state_dir() const { return state_dir_; }
-  [[nodiscard]] const std::vector<JournalRecord>& restored() const { return restored_; }
 
   // The report's "checkpoint" object (null without --checkpoint).
   [[nodiscard]] nlohmann::json report(std::uint64_t restored_items,

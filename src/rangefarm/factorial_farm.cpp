@@ -87,10 +87,13 @@ std::vector<Range> load_saved_pieces(const mpi::communicator& comm, const Factor
   for (PieceInfo info : listed) {
     if (info.piece >= work.pieces() || info.piece % p != static_cast<std::uint64_t>(comm.rank()))
       continue;
-    auto x = load_integer(piece_path(dir, info.piece), piece_label(work, info.piece));
-    if (!x || mpz_sizeinbase(x->get_mpz_t(), 2) != info.bits) continue;
+    auto saved = load_integer(piece_path(dir, info.piece));
+    if (!saved || saved->label != piece_label(work, info.piece) ||
+        mpz_sizeinbase(saved->value.get_mpz_t(), 2) != info.bits) {
+      continue;
+    }
     info.holder = comm.rank();
-    out.held.emplace(info.piece, std::move(*x));
+    out.held.emplace(info.piece, std::move(saved->value));
     out.mine.push_back(info);
   }
   std::vector<std::uint64_t> loaded;

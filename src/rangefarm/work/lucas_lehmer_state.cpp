@@ -24,20 +24,20 @@ void save_lucas_lehmer_state(const std::string& dir, const LucasLehmerState& sta
 }
 
 std::optional<LucasLehmerState> load_lucas_lehmer_state(const std::string& dir, std::uint64_t p) {
-  const std::string path = lucas_lehmer_state_path(dir, p);
-  // The label holds the iteration count: read it first, then check the whole file.
-  std::FILE* f = std::fopen(path.c_str(), "rb");
-  if (!f) return std::nullopt;
+  auto saved = load_integer(lucas_lehmer_state_path(dir, p));
+  if (!saved) return std::nullopt;
+  // The label holds the iteration count; it must read back exactly.
   unsigned long long saved_p = 0;
   unsigned long long iterations = 0;
-  const int got = std::fscanf(f, "rangefarm-ll %llu %llu", &saved_p, &iterations);
-  std::fclose(f);
-  if (got != 2 || saved_p != p || p < 3 || iterations > p - 2) return std::nullopt;
-  auto residue = load_integer(path, label(p, iterations));
-  if (!residue || sgn(*residue) < 0 || mpz_sizeinbase(residue->get_mpz_t(), 2) > p) {
-    return std::nullopt;  // not whole, or not a residue mod 2^p - 1: the test starts over
+  if (std::sscanf(saved->label.c_str(), "rangefarm-ll %llu %llu", &saved_p, &iterations) != 2 ||
+      saved->label != label(p, iterations) || saved_p != p || p < 3 || iterations > p - 2) {
+    return std::nullopt;
   }
-  return LucasLehmerState{p, iterations, std::move(*residue)};
+  const mpz_class& residue = saved->value;
+  if (sgn(residue) < 0 || mpz_sizeinbase(residue.get_mpz_t(), 2) > p) {
+    return std::nullopt;  // not a residue mod 2^p - 1: the test starts over
+  }
+  return LucasLehmerState{p, iterations, std::move(saved->value)};
 }
 
 }  // namespace rf

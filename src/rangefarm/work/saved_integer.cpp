@@ -36,17 +36,17 @@ void save_integer(const std::string& path, const std::string& label, const mpz_c
   if (std::rename(tmp.c_str(), path.c_str()) != 0) fail("rename", tmp);
 }
 
-std::optional<mpz_class> load_integer(const std::string& path, const std::string& label) {
+std::optional<SavedInteger> load_integer(const std::string& path) {
+  constexpr std::size_t kMaxLabel = 256;  // ours are short; anything longer is not ours
   File in{std::fopen(path.c_str(), "rb")};
   if (!in.f) return std::nullopt;
-  std::string line;
+  SavedInteger saved;
   for (int c = std::fgetc(in.f); c != '\n'; c = std::fgetc(in.f)) {
-    if (c == EOF || line.size() > label.size()) return std::nullopt;
-    line.push_back(static_cast<char>(c));
+    if (c == EOF || saved.label.size() > kMaxLabel) return std::nullopt;
+    saved.label.push_back(static_cast<char>(c));
   }
-  mpz_class x;
-  if (line != label || mpz_inp_raw(x.get_mpz_t(), in.f) == 0) return std::nullopt;
-  return x;
+  if (mpz_inp_raw(saved.value.get_mpz_t(), in.f) == 0) return std::nullopt;
+  return saved;
 }
 
 }  // namespace rf

@@ -13,7 +13,11 @@
 namespace rf {
 
 void save_integer(const std::string& path, const std::string& label, const mpz_class& x);
-// The integer saved at path under exactly this label, if the file is whole.
-std::optional<mpz_class> load_integer(const std::string& path, const std::string& label);
+struct SavedInteger {
+  std::string label;
+  mpz_class value;
+};
+// The label and integer saved at path, if the file is whole.
+std::optional<SavedInteger> load_integer(const std::string& path);
 
 }  // namespace rf
