@@ -30,8 +30,19 @@ namespace mpi = boost::mpi;
 // before the Bye, and no message is left unreceived.
 enum Tag : int { kReportTag = 101, kAssignTag = 102, kStopTag = 103, kEndTag = 104 };
 
+// Dynamic and guided: a worker asks for its next chunk as it starts the
+// current one (Ahead), so that with short chunks it never waits on rank 0.
+// But a chunk promised early is one an idle rank cannot take, which in the
+// tail of a run is what decides the makespan: so rank 0 grants an Ahead at
+// once only while at least kAheadSlack chunks per rank are left, and
+// otherwise keeps it until the worker says it is Idle (its chunk done, no
+// answer yet). The tail is then handed out strictly to idle ranks, as in
+// textbook self-scheduling, and with few long tasks (10 tasks on 5 ranks)
+// every chunk is.
+constexpr std::uint64_t kAheadSlack = 2;
+
 struct Report {
-  enum Kind : int { Request, Done, Stop, Finished, Bye };
+  enum Kind : int { Request, Ahead, Idle, Done, Stop, Finished, Bye };
   int kind = Request;
   Range chunk;          // Done: the real items finished
   std::string partial;  // Done: their encoded result
@@ -86,7 +97,12 @@ Range all_positions(const FarmPlan& plan) {
 class Master {
  public:
   Master(const mpi::communicator& comm, const FarmPlan& plan, const ChunkSink& sink)
-      : comm_(comm), plan_(plan), sink_(sink), watch_(comm), active_(comm.size() - 1) {
+      : comm_(comm),
+        plan_(plan),
+        sink_(sink),
+        watch_(comm),
+        deferred_(static_cast<std::size_t>(comm.size()), false),
+        active_(comm.size() - 1) {
     if (!is_static(plan.spec.kind)) dispenser_.emplace(plan.spec, all_positions(plan), comm.size());
   }
 
@@ -143,12 +159,22 @@ class Master {
     Report r;
     comm_.recv(worker, kReportTag, r);
     switch (r.kind) {
-      case Report::Request: {
-        std::optional<Range> next;
-        if (!stopping_) next = dispenser_->next();
-        comm_.send(worker, kAssignTag, next.value_or(Range{}));
+      case Report::Request:
+        assign(worker);
         break;
-      }
+      case Report::Ahead:
+        if (stopping_ || ahead_granted()) {
+          assign(worker);
+        } else {
+          deferred_[static_cast<std::size_t>(worker)] = true;
+        }
+        break;
+      case Report::Idle:  // may cross the answer to its Ahead: then nothing to do
+        if (deferred_[static_cast<std::size_t>(worker)]) {
+          deferred_[static_cast<std::size_t>(worker)] = false;
+          assign(worker);
+        }
+        break;
       case Report::Done:
         record(r.chunk, r.partial);
         break;
@@ -164,6 +190,18 @@ class Master {
       default:
         break;
     }
+  }
+
+  // The next chunk, or an empty range: no more work, or stopping.
+  void assign(int worker) {
+    std::optional<Range> next;
+    if (!stopping_) next = dispenser_->next();
+    comm_.send(worker, kAssignTag, next.value_or(Range{}));
+  }
+
+  [[nodiscard]] bool ahead_granted() const {
+    const std::uint64_t enough = kAheadSlack * static_cast<std::uint64_t>(comm_.size());
+    return dispenser_->chunks_left(enough) >= enough;
   }
 
   void record(Range chunk, const std::string& partial) {
@@ -184,6 +222,7 @@ class Master {
   const ChunkSink& sink_;
   PeerWatch watch_;
   std::optional<ChunkDispenser> dispenser_;
+  std::vector<bool> deferred_;  // by worker: an Ahead request kept for the worker's Idle
   int active_;  // workers that have not said Finished
   int byes_ = 0;
   bool stopping_ = false;
@@ -225,20 +264,25 @@ class Worker {
   }
 
  private:
-  // One request is always outstanding while a chunk computes, so the next
-  // chunk is usually there when the current one ends. An empty assignment
-  // means no more work (rank 0 answers every request, stopping or not).
+  // An Ahead request is outstanding while a chunk computes, so the next
+  // chunk is usually there when the current one ends; if it is not (rank 0
+  // keeps Ahead requests in the tail of a run), the worker says Idle. An
+  // empty assignment means no more work (rank 0 answers every request,
+  // stopping or not).
   void run_dynamic(const EncodedChunkFn& process, const Yield& poll, const DoneFn& done,
                    RankTiming& t) {
     Range current = request_chunk(t);
     while (!current.empty() && !stop_requested()) {
       Range ahead;
-      comm_.send(0, kReportTag, Report{});
+      comm_.send(0, kReportTag, Report{Report::Ahead, {}, {}});
       mpi::request pending = comm_.irecv(0, kAssignTag, ahead);
       run_positions(plan_, current, process, poll, t, done);
       {
         Stopwatch wait(t.wait_s);
-        wait_watching(pending, nothing_);
+        if (!pending.test()) {
+          comm_.send(0, kReportTag, Report{Report::Idle, {}, {}});
+          wait_watching(pending, nothing_);
+        }
       }
       current = ahead;
     }
@@ -246,7 +290,7 @@ class Worker {
 
   Range request_chunk(RankTiming& t) {
     Range chunk;
-    comm_.send(0, kReportTag, Report{});
+    comm_.send(0, kReportTag, Report{Report::Request, {}, {}});
     mpi::request reply = comm_.irecv(0, kAssignTag, chunk);
     Stopwatch wait(t.wait_s);
     wait_watching(reply, nothing_);

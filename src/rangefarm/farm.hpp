@@ -5,8 +5,9 @@
 // Every rank computes, rank 0 included. Static modes need no assignment
 // messages: each rank derives its own chunks from the plan. Dynamic and
 // guided use a pull model: rank 0 owns the dispenser; a worker asks for its
-// next chunk as soon as it starts the current one, so one assignment is
-// always in flight and the worker never waits on rank 0. In every mode a
+// next chunk as soon as it starts the current one, so that it does not wait
+// on rank 0, except in the tail of the run, where chunks go only to idle
+// ranks (farm.cpp, kAheadSlack). In every mode a
 // worker reports each finished chunk (and its partial) to rank 0 at once:
 // that is what makes the journal and the progress line true, and a stop
 // loses no finished chunk. Rank 0 answers whenever its own workload yields

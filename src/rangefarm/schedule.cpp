@@ -94,19 +94,31 @@ ChunkDispenser::ChunkDispenser(const ScheduleSpec& spec, Range range, int nranks
   spec_.chunk = std::max<std::uint64_t>(spec_.chunk, 1);
 }
 
-std::optional<Range> ChunkDispenser::next() {
-  const std::uint64_t left = range_.size();
-  if (left == 0) return std::nullopt;
+std::uint64_t ChunkDispenser::chunk_size(std::uint64_t left) const {
   std::uint64_t size = spec_.chunk;
   if (spec_.kind == ScheduleKind::Guided) {
     // Big chunks while much is left, shrinking towards K for the tail.
     const std::uint64_t share = left / (2 * nranks_) + (left % (2 * nranks_) != 0);
     size = std::max(size, share);
   }
-  size = std::min(size, left);
+  return std::min(size, left);
+}
+
+std::optional<Range> ChunkDispenser::next() {
+  const std::uint64_t left = range_.size();
+  if (left == 0) return std::nullopt;
+  const std::uint64_t size = chunk_size(left);
   Range chunk{range_.lo, range_.lo + size};
   range_.lo += size;
   return chunk;
+}
+
+std::uint64_t ChunkDispenser::chunks_left(std::uint64_t cap) const {
+  std::uint64_t count = 0;
+  for (std::uint64_t left = range_.size(); left > 0 && count < cap; ++count) {
+    left -= chunk_size(left);
+  }
+  return count;
 }
 
 }  // namespace rf

@@ -56,8 +56,12 @@ class ChunkDispenser {
   ChunkDispenser(const ScheduleSpec& spec, Range range, int nranks);
   std::optional<Range> next();
   [[nodiscard]] std::uint64_t remaining() const { return range_.size(); }
+  // How many more chunks next() would hand out, counted up to `cap`.
+  [[nodiscard]] std::uint64_t chunks_left(std::uint64_t cap) const;
 
  private:
+  [[nodiscard]] std::uint64_t chunk_size(std::uint64_t left) const;
+
   ScheduleSpec spec_;
   Range range_;  // what is left
   std::uint64_t nranks_;
