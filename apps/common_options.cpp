@@ -19,6 +19,11 @@ void add_common_options(CLI::App& cmd, CommonOptions& opts, const std::string& d
       ->type_name("NAME");
   cmd.add_option("--chunk", opts.chunk, "chunk size K in items (default " + default_chunk + ")")
       ->type_name("K");
+  cmd.add_option("--order", opts.order,
+                 "given | largest-first: the order dynamic and guided hand out items; "
+                 "largest-first by the workload's cost model (mersenne and synthetic, where it "
+                 "is the default)")
+      ->type_name("ORDER");
   cmd.add_option("--json", opts.json, "write the JSON report to FILE, or - for stdout")
       ->type_name("FILE");
   cmd.add_flag("--quiet", opts.quiet, "print only the results, no timing table");
@@ -56,6 +61,20 @@ ScheduleSpec schedule_from(const CommonOptions& opts, std::uint64_t default_chun
   const std::uint64_t chunk =
       opts.chunk.empty() ? default_chunk : parse_number("--chunk", opts.chunk, 1);
   return {*kind, chunk};
+}
+
+DispatchOrder order_from(const CommonOptions& opts, std::string_view workload,
+                         std::optional<DispatchOrder> cost_model_default) {
+  if (opts.order.empty()) return cost_model_default.value_or(DispatchOrder::Given);
+  const auto order = parse_order(opts.order);
+  if (!order) {
+    throw UsageError("--order: unknown order '" + opts.order + "' (use given or largest-first)");
+  }
+  if (*order == DispatchOrder::LargestFirst && !cost_model_default) {
+    throw UsageError("--order largest-first: " + std::string(workload) +
+                     " has no cost model to order by (use given)");
+  }
+  return *order;
 }
 
 namespace {

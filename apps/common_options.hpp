@@ -1,14 +1,16 @@
-// Options every subcommand shares (schedule, chunk, JSON report, quiet,
-// checkpoint and progress), how
-// they are checked, and how a finished run is reported.
+// Options every subcommand shares (schedule, chunk, order, JSON report,
+// quiet, checkpoint and progress), how they are checked, and how a finished
+// run is reported.
 #pragma once
 
 #include <CLI/CLI.hpp>
 #include <boost/mpi/communicator.hpp>
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "rangefarm/schedule.hpp"
@@ -24,6 +26,7 @@ struct UsageError : std::runtime_error {
 struct CommonOptions {
   std::string schedule = "dynamic";
   std::string chunk;  // empty: the workload's default
+  std::string order;  // empty: the workload's default
   std::string json;   // empty: none; "-": stdout
   bool quiet = false;
   std::string checkpoint;  // empty: no journal
@@ -40,6 +43,11 @@ std::uint64_t parse_number(const std::string& option, const std::string& text,
 
 // Schedule and chunk from the options, checked.
 ScheduleSpec schedule_from(const CommonOptions& opts, std::uint64_t default_chunk);
+
+// The dispatch order from --order. A workload with a cost model passes it
+// as its default (largest-first); one without (nullopt) takes only `given`.
+DispatchOrder order_from(const CommonOptions& opts, std::string_view workload,
+                         std::optional<DispatchOrder> cost_model_default);
 
 // A file a command writes: the option that names it, and the path.
 struct OutputFile {

@@ -37,6 +37,7 @@ FactorialJob validate(const FactorialOptions& o) {
     job.ns.push_back(n);
   }
   job.schedule = schedule_from(o.common, 1);
+  order_from(o.common, "factorial", std::nullopt);  // no cost model: `given` only
   return job;
 }
 

@@ -22,7 +22,6 @@ struct MersenneOptions {
   std::string from = "2";
   std::string to;
   std::string tf_bits;  // empty: default_tf_bits(p)
-  std::string order = "largest-first";
   std::string output;
   std::string ll_save_every = "60";
   CommonOptions common;
@@ -53,11 +52,7 @@ MersenneJob validate(const MersenneOptions& o) {
     }
     job.tf_bits = static_cast<unsigned>(bits);
   }
-  const auto order = parse_order(o.order);
-  if (!order) {
-    throw UsageError("--order: unknown order '" + o.order + "' (use given or largest-first)");
-  }
-  job.order = *order;
+  job.order = order_from(o.common, "mersenne", DispatchOrder::LargestFirst);
   job.schedule = schedule_from(o.common, 1);
   job.ll_save_every_s = static_cast<double>(parse_number("--ll-save-every", o.ll_save_every, 1));
   return job;
@@ -256,10 +251,6 @@ Command add_mersenne_command(CLI::App& app) {
                   "trial-factor up to 2^B (default: a depth growing with p, 35 at p = 20000; "
                   "0 turns it off)")
       ->type_name("B");
-  cmd->add_option("--order", opts->order,
-                  "given | largest-first: in which order dynamic and guided hand out exponents "
-                  "(default largest-first, by estimated cost p^2.4)")
-      ->type_name("ORDER");
   cmd->add_option("--output", opts->output, "write each perfect number found in full to FILE")
       ->type_name("FILE");
   cmd->add_option("--ll-save-every", opts->ll_save_every,

@@ -34,6 +34,7 @@ PerfectJob validate(const PerfectOptions& o) {
   if (from > to) throw UsageError("--from " + o.from + " is greater than --to " + o.to);
   const auto method = parse_perfect_method(o.method);
   if (!method) throw UsageError("--method: unknown method '" + o.method + "' (use sieve or trial)");
+  order_from(o.common, "perfect", std::nullopt);  // no cost model: `given` only
   return {inclusive(from, to), *method,
           schedule_from(o.common, PerfectSearch::default_chunk(*method))};
 }

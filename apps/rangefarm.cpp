@@ -37,7 +37,8 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   std::vector<rf::app::Command> commands{rf::app::add_perfect_command(app),
                                          rf::app::add_factorial_command(app),
-                                         rf::app::add_mersenne_command(app)};
+                                         rf::app::add_mersenne_command(app),
+                                         rf::app::add_synthetic_command(app)};
 
   try {
     app.parse(argc, argv);

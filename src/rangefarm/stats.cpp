@@ -40,6 +40,7 @@ nlohmann::json RunReport::to_json() const {
   }
   nlohmann::json timing = {{"wall_s", wall_s}, {"ranks", ranks}};
   if (!phases.is_null()) timing["phases"] = phases;
+  if (!timing_extra.is_null()) timing.update(timing_extra);
   nlohmann::json out = {{"workload", workload},
                         {"params", params},
                         {"ranks", timings.size()},

@@ -34,6 +34,7 @@ struct RunReport {
   std::vector<RankTiming> timings;
   double wall_s = 0;
   nlohmann::json phases = nullptr;      // a workload's own timed phases, if it has them
+  nlohmann::json timing_extra = nullptr;  // more fields for "timing", e.g. a makespan in units
   nlohmann::json checkpoint = nullptr;  // with --checkpoint: what was restored, what computed
 
   [[nodiscard]] nlohmann::json to_json() const;

@@ -1,0 +1,208 @@
+// `rangefarm synthetic`: T tasks of a chosen cost profile, run by sleeping
+// or spinning, for studying the schedules themselves.
+#include <charconv>
+#include <cmath>
+#include <iostream>
+#include <memory>
+
+#include "command.hpp"
+#include "common_options.hpp"
+#include "rangefarm/farm.hpp"
+#include "rangefarm/fmt_util.hpp"
+#include "rangefarm/work/synthetic.hpp"
+#include "run_control.hpp"
+
+namespace rf::app {
+namespace {
+
+// Largest-first keeps the dispatch order in memory on every rank.
+constexpr std::uint64_t kMaxOrderedTasks = 10'000'000;
+constexpr std::uint64_t kMaxTasks = 1'000'000'000'000;
+constexpr double kMaxUnitMs = 3'600'000;  // an hour
+
+struct SyntheticOptions {
+  std::string tasks;
+  std::string cost;
+  std::string unit_ms;
+  bool sleep = false;
+  bool spin = false;
+  std::string seed = "1";
+  CommonOptions common;
+};
+
+struct SyntheticJob {
+  SyntheticSpec spec;
+  ScheduleSpec schedule;
+  DispatchOrder order = DispatchOrder::LargestFirst;
+};
+
+double parse_unit_ms(const std::string& text) {
+  double value = 0;
+  const char* end = text.data() + text.size();
+  const auto [ptr, ec] = std::from_chars(text.data(), end, value);
+  if (ec != std::errc() || ptr != end || text.empty() || !std::isfinite(value)) {
+    throw UsageError("--unit-ms: not a number of milliseconds: '" + text + "'");
+  }
+  if (value < 0 || value > kMaxUnitMs) {
+    throw UsageError("--unit-ms: must be between 0 and 3600000 (an hour), got '" + text + "'");
+  }
+  return value;
+}
+
+SyntheticJob validate(const SyntheticOptions& o) {
+  SyntheticJob job;
+  job.spec.tasks = parse_number("--tasks", o.tasks, 1);
+  if (job.spec.tasks > kMaxTasks) {
+    throw UsageError("--tasks: at most 1e12, got '" + o.tasks + "'");
+  }
+  const auto profile = parse_cost_profile(o.cost);
+  if (!profile) {
+    throw UsageError("--cost: unknown profile '" + o.cost +
+                     "' (use uniform, linear, random or heavy)");
+  }
+  job.spec.profile = *profile;
+  job.spec.unit_ms = parse_unit_ms(o.unit_ms);
+  if (o.sleep && o.spin) throw UsageError("--sleep and --spin: choose one");
+  job.spec.mode = o.spin ? TaskMode::Spin : TaskMode::Sleep;
+  job.spec.seed = parse_number("--seed", o.seed, 0);
+  job.order = order_from(o.common, "synthetic", DispatchOrder::LargestFirst);
+  job.schedule = schedule_from(o.common, 1);
+  return job;
+}
+
+bool reorders(const SyntheticJob& job) {
+  return !is_static(job.schedule.kind) && job.order == DispatchOrder::LargestFirst &&
+         job.spec.profile != CostProfile::Uniform;
+}
+
+// The task at each position the farm hands out (empty: in task order).
+std::vector<std::uint64_t> task_order(const SyntheticJob& job) {
+  if (!reorders(job)) return {};
+  if (job.spec.tasks > kMaxOrderedTasks) {
+    throw UsageError("--order largest-first: at most 1e7 tasks (the order is held on every "
+                     "rank); use --order given for more");
+  }
+  std::vector<double> costs(job.spec.tasks);
+  for (std::uint64_t k = 1; k <= job.spec.tasks; ++k) costs[k - 1] = task_cost(job.spec, k);
+  std::vector<std::uint64_t> order = dispatch_order(job.schedule.kind, job.order, costs);
+  for (auto& i : order) i += 1;
+  return order;
+}
+
+double units(std::uint64_t micro) {
+  return static_cast<double>(micro) / 1e6;
+}
+
+nlohmann::json result_json(const SyntheticPartial& r) {
+  return {{"tasks", r.tasks},
+          {"units", units(r.micro_units)},
+          {"longest_task_units", units(r.longest_micro_units)},
+          {"task_checksum", strprintf("%016llX", static_cast<unsigned long long>(r.tag_sum))}};
+}
+
+// The run's length in units, and the least any schedule could do: the work
+// spread evenly, but never less than the longest task.
+nlohmann::json makespan_json(const SyntheticJob& job, const SyntheticPartial& r, double wall_s,
+                             std::size_t ranks) {
+  if (job.spec.unit_ms <= 0) return nullptr;
+  const double even = units(r.micro_units) / static_cast<double>(ranks);
+  return {{"makespan_units", wall_s * 1e3 / job.spec.unit_ms},
+          {"lower_bound_units", std::max(even, units(r.longest_micro_units))}};
+}
+
+void print_summary(const SyntheticJob& job, const RunReport& report, const SyntheticPartial& r,
+                   bool quiet) {
+  auto& out = std::cout;
+  if (!quiet) {
+    out << "rangefarm synthetic: " << job.spec.tasks << " tasks, "
+        << cost_profile_name(job.spec.profile) << " cost, " << job.spec.unit_ms
+        << " ms per unit, " << task_mode_name(job.spec.mode) << "; schedule "
+        << schedule_name(job.schedule.kind) << " (chunk " << job.schedule.chunk << ", "
+        << order_name(job.order) << "), " << report.timings.size() << " ranks\n";
+  }
+  out << strprintf("tasks %llu, %.3f units in all, longest %.3f units; every task ran once\n",
+                   static_cast<unsigned long long>(r.tasks), units(r.micro_units),
+                   units(r.longest_micro_units));
+  if (quiet) return;
+  out << strprintf("wall %.3f s", report.wall_s);
+  if (!report.timing_extra.is_null()) {
+    out << strprintf(" = %.2f units; lower bound %.2f units (even spread or longest task)",
+                     report.timing_extra["makespan_units"].get<double>(),
+                     report.timing_extra["lower_bound_units"].get<double>());
+  }
+  out << "\n";
+  print_checkpoint_summary(out, report.checkpoint);
+  report.print_timing_table(out);
+}
+
+int run_synthetic(const boost::mpi::communicator& comm, const SyntheticOptions& o) {
+  const SyntheticJob job = validate(o);
+  const std::vector<std::uint64_t> order = task_order(job);
+  check_outputs(comm, o.common);
+  // Neither the unit nor the mode changes a result, so a journal may be
+  // resumed with others; the order does (it numbers the items).
+  RunControl control(comm, o.common,
+                     {{"workload", "synthetic"},
+                      {"tasks", job.spec.tasks},
+                      {"cost", cost_profile_name(job.spec.profile)},
+                      {"seed", job.spec.seed},
+                      {"item_order", order.empty() ? "given" : "largest-first"}});
+  const SyntheticTasks tasks(job.spec, order);
+  const auto outcome =
+      farm(comm, tasks, Range{0, job.spec.tasks}, job.schedule, control.hooks());
+  const std::uint64_t computed = items_total(outcome.timings);
+  if (outcome.stopped) return control.stopped(outcome.restored_items + computed, job.spec.tasks);
+  control.completed();
+  if (comm.rank() != 0) return 0;
+
+  RunReport report{"synthetic",
+                   {{"tasks", job.spec.tasks},
+                    {"cost", cost_profile_name(job.spec.profile)},
+                    {"unit_ms", job.spec.unit_ms},
+                    {"mode", task_mode_name(job.spec.mode)},
+                    {"seed", job.spec.seed},
+                    {"schedule", schedule_name(job.schedule.kind)},
+                    {"chunk", job.schedule.chunk},
+                    {"order", order_name(job.order)}},
+                   result_json(outcome.result),
+                   outcome.timings,
+                   outcome.wall_s};
+  report.timing_extra = makespan_json(job, outcome.result, outcome.wall_s, outcome.timings.size());
+  report.checkpoint = control.report(outcome.restored_items, computed);
+  if (!(outcome.result == expected_totals(job.spec))) {
+    std::cerr << "rangefarm: internal error: the tasks run do not add up to the "
+              << job.spec.tasks << " tasks asked for\n";
+    return 70;
+  }
+  if (human_output_wanted(o.common)) print_summary(job, report, outcome.result, o.common.quiet);
+  write_json(o.common, report);
+  return 0;
+}
+
+}  // namespace
+
+Command add_synthetic_command(CLI::App& app) {
+  auto opts = std::make_shared<SyntheticOptions>();
+  CLI::App* cmd = app.add_subcommand(
+      "synthetic", "T tasks of a chosen cost profile, slept or spun, for scheduler studies");
+  cmd->add_option("--tasks", opts->tasks, "number of tasks (required)")
+      ->required()
+      ->type_name("T");
+  cmd->add_option("--cost", opts->cost,
+                  "uniform (1 unit each) | linear (task k costs k) | random (uniform on [0, 2)) "
+                  "| heavy (Pareto, shape 1.5, mean 1) (required)")
+      ->required()
+      ->type_name("PROFILE");
+  cmd->add_option("--unit-ms", opts->unit_ms,
+                  "milliseconds per cost unit (required; 0: zero-cost tasks, to time the farm)")
+      ->required()
+      ->type_name("M");
+  cmd->add_flag("--sleep", opts->sleep, "tasks sleep, like I/O (the default)");
+  cmd->add_flag("--spin", opts->spin, "tasks spin on a core, CPU-bound");
+  cmd->add_option("--seed", opts->seed, "seed of the random and heavy profiles (default 1)")
+      ->type_name("S");
+  add_common_options(*cmd, opts->common, "1 task");
+  return {cmd, [opts](const boost::mpi::communicator& comm) { return run_synthetic(comm, *opts); }};
+}
+
+}  // namespace rf::app

@@ -1,0 +1,147 @@
+#include "rangefarm/work/synthetic.hpp"
+
+#include <algorithm>
+#include <array>
+#include <chrono>
+#include <cmath>
+#include <thread>
+#include <utility>
+
+namespace rf {
+namespace {
+
+constexpr std::array<std::pair<std::string_view, CostProfile>, 4> kProfiles{{
+    {"uniform", CostProfile::Uniform},
+    {"linear", CostProfile::Linear},
+    {"random", CostProfile::Random},
+    {"heavy", CostProfile::Heavy},
+}};
+
+// SplitMix64's finaliser: a bijection on 64 bits whose outputs for
+// consecutive inputs look independent; enough for reproducible task costs.
+std::uint64_t mix(std::uint64_t x) {
+  x += 0x9E3779B97F4A7C15ULL;
+  x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ULL;
+  x = (x ^ (x >> 27)) * 0x94D049BB133111EBULL;
+  return x ^ (x >> 31);
+}
+
+// Uniform on (0, 1], from the top 53 bits of task k's hash under the seed.
+double uniform_draw(std::uint64_t seed, std::uint64_t k) {
+  const std::uint64_t h = mix(mix(seed) ^ k);
+  return (static_cast<double>(h >> 11) + 1.0) * 0x1.0p-53;
+}
+
+// Pareto(x_m, alpha) by inversion: x_m * u^(-1/alpha); mean alpha x_m /
+// (alpha - 1) = 1 for alpha = 1.5, x_m = 1/3. u is kept above 1e-9, which
+// caps a task at 3.3e5 units (probability 1e-9 per task).
+constexpr double kHeavyShape = 1.5;
+constexpr double kHeavyScale = 1.0 / 3.0;
+double pareto(double u) {
+  return kHeavyScale * std::pow(std::max(u, 1e-9), -1.0 / kHeavyShape);
+}
+
+// Rank 0 answers the other ranks only when its task yields, so a task
+// yields at least this often.
+constexpr auto kSleepSlice = std::chrono::microseconds(200);
+constexpr auto kSpinSlice = std::chrono::microseconds(100);
+
+}  // namespace
+
+std::optional<CostProfile> parse_cost_profile(std::string_view name) {
+  for (auto [n, p] : kProfiles) {
+    if (n == name) return p;
+  }
+  return std::nullopt;
+}
+
+std::string_view cost_profile_name(CostProfile profile) {
+  for (auto [n, p] : kProfiles) {
+    if (p == profile) return n;
+  }
+  return "?";
+}
+
+std::string_view task_mode_name(TaskMode mode) {
+  return mode == TaskMode::Sleep ? "sleep" : "spin";
+}
+
+double task_cost(const SyntheticSpec& spec, std::uint64_t k) {
+  switch (spec.profile) {
+    case CostProfile::Uniform:
+      return 1.0;
+    case CostProfile::Linear:
+      return static_cast<double>(k);
+    case CostProfile::Random:
+      return 2.0 * (1.0 - uniform_draw(spec.seed, k));  // [0, 2)
+    case CostProfile::Heavy:
+      return pareto(uniform_draw(spec.seed, k));
+  }
+  return 1.0;
+}
+
+std::uint64_t task_tag(std::uint64_t k) {
+  return mix(k);
+}
+
+std::uint64_t micro_units(double units) {
+  return static_cast<std::uint64_t>(std::llround(units * 1e6));
+}
+
+SyntheticPartial expected_totals(const SyntheticSpec& spec) {
+  SyntheticPartial out;
+  for (std::uint64_t k = 1; k <= spec.tasks; ++k) {
+    const std::uint64_t cost = micro_units(task_cost(spec, k));
+    out.tasks += 1;
+    out.micro_units += cost;
+    out.longest_micro_units = std::max(out.longest_micro_units, cost);
+    out.tag_sum += task_tag(k);
+  }
+  return out;
+}
+
+SyntheticTasks::SyntheticTasks(const SyntheticSpec& spec, std::vector<std::uint64_t> order)
+    : spec_(spec), order_(std::move(order)) {}
+
+SyntheticPartial SyntheticTasks::process(Range chunk, const Yield& yield) const {
+  SyntheticPartial out;
+  for (std::uint64_t i = chunk.lo; i < chunk.hi; ++i) {
+    const std::uint64_t k = order_.empty() ? i + 1 : order_[i];
+    const double units = task_cost(spec_, k);
+    run_task(units, yield);
+    const std::uint64_t cost = micro_units(units);
+    out.tasks += 1;
+    out.micro_units += cost;
+    out.longest_micro_units = std::max(out.longest_micro_units, cost);
+    out.tag_sum += task_tag(k);
+  }
+  return out;
+}
+
+void SyntheticTasks::merge(Partial& into, const Partial& from) {
+  into.tasks += from.tasks;
+  into.micro_units += from.micro_units;
+  into.longest_micro_units = std::max(into.longest_micro_units, from.longest_micro_units);
+  into.tag_sum += from.tag_sum;
+}
+
+// Runs to an absolute deadline, so the overshoot of each short sleep does
+// not add up over the slices of a task.
+void SyntheticTasks::run_task(double units, const Yield& yield) const {
+  using Clock = std::chrono::steady_clock;
+  const auto length = std::chrono::duration<double, std::milli>(units * spec_.unit_ms);
+  if (length.count() <= 0) return;
+  const auto deadline = Clock::now() + std::chrono::duration_cast<Clock::duration>(length);
+  for (auto now = Clock::now(); now < deadline; now = Clock::now()) {
+    yield();
+    if (spec_.mode == TaskMode::Sleep) {
+      std::this_thread::sleep_until(std::min(deadline, Clock::now() + kSleepSlice));
+    } else {
+      const auto slice_end = std::min(deadline, Clock::now() + kSpinSlice);
+      while (Clock::now() < slice_end) {
+      }
+    }
+  }
+}
+
+}  // namespace rf
