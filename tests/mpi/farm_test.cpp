@@ -11,6 +11,7 @@
 
 #include "rangefarm/farm.hpp"
 #include "rangefarm/work/perfect.hpp"
+#include "rangefarm/work/synthetic.hpp"
 
 namespace rf {
 namespace {
@@ -115,6 +116,31 @@ TEST(Farm, MoreRanksThanChunks) {
     if (comm.rank() != 0) continue;
     EXPECT_EQ(out.result.perfect_numbers, (std::vector<std::uint64_t>{6, 28}));
     EXPECT_EQ(items_total(out.timings), 30u);
+  }
+}
+
+// Zero-cost synthetic tasks in both hand-out orders, chunk sizes around the
+// rank count (so that the tail rule, Ahead requests kept for Idle ranks,
+// is taken often): every task runs exactly once, checked by the tag sum.
+TEST(Farm, SyntheticTasksRunOnceInAnyOrder) {
+  mpi::communicator comm;
+  SyntheticSpec spec;
+  spec.tasks = 501;
+  spec.profile = CostProfile::Heavy;
+  spec.unit_ms = 0;
+  const SyntheticPartial want = expected_totals(spec);
+  std::vector<std::uint64_t> reversed(spec.tasks);
+  for (std::uint64_t i = 0; i < spec.tasks; ++i) reversed[i] = spec.tasks - i;
+  for (const auto& order : {std::vector<std::uint64_t>{}, reversed}) {
+    const SyntheticTasks tasks(spec, order);
+    for (ScheduleKind kind : kAllKinds) {
+      for (std::uint64_t k : {1, 3, 50}) {
+        const auto out = farm(comm, tasks, Range{0, spec.tasks}, {kind, k});
+        if (comm.rank() != 0) continue;
+        EXPECT_EQ(out.result, want) << schedule_name(kind) << " K=" << k;
+        EXPECT_EQ(items_total(out.timings), spec.tasks);
+      }
+    }
   }
 }
 

@@ -325,5 +325,27 @@ TEST(Schedule, IsStatic) {
   EXPECT_FALSE(is_static(ScheduleKind::Guided));
 }
 
+// chunks_left(cap) counts what next() would still hand out, up to cap.
+TEST(Schedule, ChunksLeftCountsWhatNextWouldGive) {
+  const Range range{5, 5 + 1000};
+  for (ScheduleKind kind : {ScheduleKind::Dynamic, ScheduleKind::Guided}) {
+    for (u64 k : {u64{1}, u64{7}, u64{100}, u64{2000}}) {
+      for (int p = 1; p <= kMaxRanks; ++p) {
+        SCOPED_TRACE(::testing::Message() << schedule_name(kind) << " K=" << k << " P=" << p);
+        ChunkDispenser dispenser({kind, k}, range, p);
+        std::vector<Range> all;
+        ASSERT_TRUE(drain({kind, k}, range, p, all));
+        for (u64 given = 0; given <= all.size(); ++given) {
+          const u64 left = all.size() - given;
+          EXPECT_EQ(dispenser.chunks_left(1'000'000), left);
+          EXPECT_EQ(dispenser.chunks_left(3), std::min<u64>(left, 3));
+          EXPECT_EQ(dispenser.chunks_left(0), 0U);
+          dispenser.next();
+        }
+      }
+    }
+  }
+}
+
 }  // namespace
 }  // namespace rf
