@@ -117,7 +117,9 @@ def load_runs(folder):
         try:
             report = json.loads(path.read_text())
             _check_report(report)
-        except (OSError, ValueError, KeyError, TypeError) as exc:
+        except KeyError as exc:
+            raise UsageError(f"{path}: not a rangefarm JSON report (no {exc})") from None
+        except (OSError, ValueError, TypeError) as exc:
             raise UsageError(f"{path}: not a rangefarm JSON report ({exc})") from None
         runs.append(Run(path.name, report))
     if not runs:

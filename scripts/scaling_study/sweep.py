@@ -13,7 +13,7 @@ import sys
 
 from . import weak
 from .errors import StudyError, UsageError
-from .machine import write_machine
+from .machine import cores_present, write_machine
 from .numbers import fmt_count
 from .results import ResultCheck, Run
 from .study import Context, build_study
@@ -137,9 +137,7 @@ def live_sweep(opts, command_line):
     if json_dir.is_dir() and any(json_dir.iterdir()):
         raise UsageError(f"--out {out}: {json_dir} already holds reports; choose a new --out "
                          "(or use --from-results to redo the tables)")
-    json_dir.mkdir(parents=True, exist_ok=True)
-    machine = write_machine(out)
-    cores = machine["cores"]
+    cores = cores_present()
     ctx = Context(mode=opts.mode, command=command_line)
     ranks = [p for p in opts.ranks if p <= cores or opts.oversubscribe]
     skipped = [p for p in opts.ranks if p not in ranks]
@@ -151,6 +149,8 @@ def live_sweep(opts, command_line):
     if not ranks:
         raise UsageError(f"--ranks: every rank count is above the {cores} cores here; "
                          "add --oversubscribe to run them anyway")
+    json_dir.mkdir(parents=True, exist_ok=True)
+    write_machine(out)
     launcher = Launcher(opts.binary, cores, opts.timeout)
     plans, calibrations = _sizes(opts, launcher, ranks, out)
     if calibrations:
