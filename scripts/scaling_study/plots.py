@@ -75,9 +75,10 @@ def _line_plot(series_list, ctx, path, what, ylabel, value, ideal=None):
     fig, axes = _grid(len(groups))
     for ax, group in zip(axes, groups):
         ranks = sorted({pt.ranks for s in group for pt in s.points})
+        handles = []
         if ideal is not None:
-            ax.plot(ranks, [ideal(p) for p in ranks], color="black", linestyle="--",
-                    linewidth=1, label="ideal")
+            handles += ax.plot(ranks, [ideal(p) for p in ranks], color="black", linestyle="--",
+                               linewidth=1, label="ideal")
         over_any = False
         for s in group:
             pts = [(pt, value(pt)) for pt in s.points if value(pt) is not None]
@@ -87,14 +88,16 @@ def _line_plot(series_list, ctx, path, what, ylabel, value, ideal=None):
             ys = [v[0] for _, v in pts]
             err = [[v[0] - v[1] for _, v in pts], [v[2] - v[0] for _, v in pts]]
             colour = colours[s.how_label]
-            ax.errorbar(xs, ys, yerr=err, color=colour, marker="o", capsize=3,
-                        label=s.how_label)
+            ax.errorbar(xs, ys, yerr=err, color=colour, capsize=3)
+            fair = [(pt.ranks, v[0]) for pt, v in pts if not pt.oversubscribed]
             over = [(pt.ranks, v[0]) for pt, v in pts if pt.oversubscribed]
+            if fair:
+                ax.plot(*zip(*fair), linestyle="none", marker="o", color=colour, zorder=3)
             if over:
                 over_any = True
-                ax.plot(*zip(*over), linestyle="none", marker="o", markersize=9,
-                        markerfacecolor="white", markeredgecolor=colour)
-        handles, _ = ax.get_legend_handles_labels()
+                ax.plot(*zip(*over), linestyle="none", marker="o", markersize=8, zorder=3,
+                        markerfacecolor="white", markeredgecolor=colour, markeredgewidth=1.5)
+            handles.append(Line2D([], [], color=colour, marker="o", label=s.how_label))
         if over_any:
             handles.append(_over_handle())
         if not any(value(pt) is not None for s in group for pt in s.points):

@@ -116,7 +116,7 @@ def _sizes(opts, launcher, ranks, out):
 
             def time_one_rank(w, label):
                 path = cal_dir / f"w{index}-{_slug(w)}-{label}.json"
-                say(f"calibrating weak sizes: {w.text()} at 1 rank")
+                say(f"calibrating weak sizes: {w.text()} at 1 rank ({label})")
                 report = launcher.run(w, 1, opts.schedules[0], opts.chunks[0], path)
                 return report["timing"]["wall_s"], path.name
             cal = weak.calibrate(growth, ranks, opts.repeats, time_one_rank)

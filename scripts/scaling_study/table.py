@@ -112,7 +112,15 @@ def _one_size(runs, ranks):
 
 
 def _size_key(series):
-    return json.dumps(series.points[0].runs[0].problem(), sort_keys=True) if series.size else ""
+    """Strong series of one workload in order of size, smallest first."""
+    if not series.size:
+        return ()
+    run = series.points[0].runs[0]
+    value = run.params.get(run.size_param)
+    values = value if isinstance(value, list) else [value]
+    if all(isinstance(v, int) for v in values):
+        return (0, tuple(values), "")
+    return (1, (), json.dumps(run.problem(), sort_keys=True))
 
 
 def _chunk_key(chunk):
