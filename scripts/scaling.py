@@ -52,6 +52,9 @@ from scaling_study.workload import Workload  # noqa: E402
 
 REPO = Path(__file__).resolve().parent.parent
 DEFAULT_WORKLOAD = "perfect --to 1e9"
+# Options of a live sweep, refused with --from-results (which runs nothing).
+LIVE_ONLY = ("workload", "ranks", "schedules", "chunks", "repeats", "binary", "oversubscribe",
+             "timeout")
 
 
 class Parser(argparse.ArgumentParser):
@@ -122,12 +125,11 @@ def make_parser():
                          f"--chunk or --json (repeatable; default '{DEFAULT_WORKLOAD}')")
     ap.add_argument("--ranks", help="rank counts, e.g. 1,2,3,4 (default 1, 2, 4, ... up to the "
                                     f"{cores_present()} cores here)")
-    ap.add_argument("--schedules", default=",".join(SCHEDULES),
-                    help="schedules to compare (default all four)")
-    ap.add_argument("--chunks", default="default",
-                    help="chunk sizes for every workload, e.g. 1e6,1e7; 'default' omits "
-                         "--chunk (default: default)")
-    ap.add_argument("--repeats", type=int, default=3, help="runs per point (default 3)")
+    ap.add_argument("--schedules", help="schedules to compare (default all four: "
+                                        f"{','.join(SCHEDULES)})")
+    ap.add_argument("--chunks", help="chunk sizes for every workload, e.g. 1e6,1e7; 'default' "
+                                     "omits --chunk (default: default)")
+    ap.add_argument("--repeats", type=int, help="runs per point (default 3)")
     ap.add_argument("--mode", choices=("strong", "weak"), default="strong",
                     help="strong: the same problem at every rank count; weak: the problem "
                          "grows with the ranks (default strong)")
@@ -136,8 +138,7 @@ def make_parser():
                     "$RANGEFARM_BUILD_DIR/apps/rangefarm, else build/apps/rangefarm)")
     ap.add_argument("--oversubscribe", action="store_true",
                     help="also run rank counts above the cores present (marked as such)")
-    ap.add_argument("--timeout", type=float, default=3600,
-                    help="seconds one run may take (default 3600)")
+    ap.add_argument("--timeout", type=float, help="seconds one run may take (default 3600)")
     ap.add_argument("--from-results", type=Path, metavar="DIR",
                     help="run nothing: build the study from the JSON reports in DIR (or "
                          "DIR/json)")
@@ -150,20 +151,22 @@ def check_options(opts):
     """Validates and converts the options in place; UsageError on the first bad one."""
     if opts.out is None:
         raise UsageError("--out DIR is required")
-    if opts.cores is not None and (opts.from_results is None or opts.cores < 1):
-        raise UsageError("--cores N (1 or more) goes with --from-results only")
+    if opts.cores is not None and opts.from_results is None:
+        raise UsageError("--cores goes with --from-results only (a live sweep counts them)")
+    if opts.cores is not None and opts.cores < 1:
+        raise UsageError(f"--cores {opts.cores}: at least 1")
     if opts.from_results is not None:
-        live = [name for name in ("workload", "ranks", "binary") if getattr(opts, name)]
-        if live or opts.oversubscribe:
+        live = [name for name in LIVE_ONLY if getattr(opts, name) not in (None, False)]
+        if live:
             raise UsageError("--from-results runs nothing: leave out "
-                             + ", ".join("--" + n for n in live + (["oversubscribe"]
-                                                                    if opts.oversubscribe
-                                                                    else [])))
+                             + ", ".join("--" + n.replace("_", "-") for n in live))
         return
     opts.workloads = [Workload.parse(w) for w in (opts.workload or [DEFAULT_WORKLOAD])]
     opts.ranks = _ranks(opts.ranks) if opts.ranks else default_ranks()
-    opts.schedules = _schedules(opts.schedules)
-    opts.chunks = _chunks(opts.chunks)
+    opts.schedules = _schedules(opts.schedules or ",".join(SCHEDULES))
+    opts.chunks = _chunks(opts.chunks or "default")
+    opts.repeats = 3 if opts.repeats is None else opts.repeats
+    opts.timeout = 3600.0 if opts.timeout is None else opts.timeout
     if opts.repeats < 1:
         raise UsageError(f"--repeats {opts.repeats}: at least 1")
     if opts.timeout <= 0:

@@ -132,14 +132,9 @@ def _add_speedups(series):
     series.base_ranks = p0 = base.ranks
     for pt in series.points:
         p = pt.ranks
-        if series.mode == "weak":
-            def speedup(t):
-                return p * base.wall_median / t
-        else:
-            def speedup(t):
-                return p0 * base.wall_median / t
-        pt.speedup = speedup(pt.wall_median)
-        pt.speedup_low, pt.speedup_high = speedup(pt.wall_max), speedup(pt.wall_min)
+        work = base.wall_median * (p if series.mode == "weak" else p0)
+        pt.speedup = work / pt.wall_median
+        pt.speedup_low, pt.speedup_high = work / pt.wall_max, work / pt.wall_min
         pt.efficiency = pt.speedup / p
         pt.karp_flatt = None if p == 1 else (1 / pt.speedup - 1 / p) / (1 - 1 / p)
 

@@ -320,15 +320,18 @@ class BadArguments(unittest.TestCase):
         ["--binary", "/nonexistent/rangefarm"],
         ["--from-results", "/nonexistent/folder"],
         ["--from-results", str(DATA), "--ranks", "1,2"],
+        ["--from-results", str(DATA), "--repeats", "3"],
         ["--cores", "2"],
         ["--from-results", str(DATA), "--cores", "0"],
+        ["--from-results", str(DATA), "--mode", "weak", "--binary", "/bin/true"],
     ]
 
     def test_one_line_and_status_2(self):
         for case in self.CASES:
             with self.subTest(case=case):
                 out = TMP / "bad"
-                args = case if "--binary" in case else ["--binary", ARGS.binary, *case]
+                live = not {"--binary", "--from-results"} & set(case)
+                args = ["--binary", ARGS.binary, *case] if live else case
                 proc = scaling(*args, "--out", out)
                 self.assertEqual(proc.returncode, 2, proc.stderr)
                 self.assertEqual(proc.stdout, "")
