@@ -119,6 +119,7 @@ def _chunks(text):
 
 def make_parser():
     ap = Parser(prog=TOOL, description=__doc__.split("\n\n")[0],
+                epilog="\n\n".join(__doc__.split("\n\n")[1:]),
                 formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--workload", action="append", metavar="'SUBCOMMAND ARGS'",
                     help="a rangefarm subcommand and its arguments, without --schedule, "
@@ -132,7 +133,8 @@ def make_parser():
     ap.add_argument("--repeats", type=int, help="runs per point (default 3)")
     ap.add_argument("--mode", choices=("strong", "weak"), default="strong",
                     help="strong: the same problem at every rank count; weak: the problem "
-                         "grows with the ranks (default strong)")
+                         "grows with the ranks (default strong); with --from-results, how "
+                         "to read the reports")
     ap.add_argument("--out", type=Path, help="output folder (required)")
     ap.add_argument("--binary", type=Path, help="rangefarm binary (default "
                     "$RANGEFARM_BUILD_DIR/apps/rangefarm, else build/apps/rangefarm)")
