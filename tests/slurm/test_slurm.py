@@ -12,12 +12,14 @@ from these runs. Needs root (slurmd starts jobs) and Debian's slurm packages
 """
 
 import argparse
+import csv
 import json
 import math
 import os
 import re
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
@@ -179,13 +181,34 @@ class ScalingArray(unittest.TestCase):
         self.assertTrue(all(t["JobState"] == "COMPLETED" for t in tasks), logs)
         results = os.path.join(STATE["work"], f"scaling-{job}")
         names = sorted(os.listdir(results))
-        self.assertEqual(names, ["r1-static-block-rep1.json", "r2-static-block-rep1.json",
-                                 "r4-static-block-rep1.json"])
-        for name in names:
+        host = socket.gethostname()
+        self.assertEqual(names, [f"machine-{host}.json", "r1-static-block-rep1.json",
+                                 "r2-static-block-rep1.json", "r4-static-block-rep1.json"])
+        machine = json.loads(read(os.path.join(results, names[0])))
+        self.assertEqual(machine["host"], host)
+        self.assertGreaterEqual(machine["cores"], 1)
+        for name in names[1:]:
             report = json.loads(read(os.path.join(results, name)))
             self.assertEqual(report["ranks"], int(name[1]))
             self.assertEqual(report["params"]["schedule"], "static-block")
             self.assertEqual(report["result"]["counts"], PERFECT_1E8)
+        self.check_scaling_study(results, machine["cores"])
+
+    def check_scaling_study(self, results, cores):
+        """scripts/scaling.py --from-results reads the folder as it is:
+        one summary row per task, oversubscribed where ranks > the cores
+        in machine-HOST.json."""
+        out = os.path.join(STATE["work"], "study")
+        proc = subprocess.run([sys.executable, os.path.join(ARGS.repo, "scripts", "scaling.py"),
+                               "--from-results", results, "--out", out],
+                              capture_output=True, text=True, timeout=120, check=False)
+        self.assertEqual(proc.returncode, 0, proc.stderr)
+        with open(os.path.join(out, "summary.csv"), newline="") as f:
+            rows = list(csv.DictReader(f))
+        self.assertEqual([int(r["ranks"]) for r in rows], [1, 2, 4])
+        for row in rows:
+            want = "yes" if int(row["ranks"]) > cores else "no"
+            self.assertEqual(row["oversubscribed"], want, row)
 
 
 class Resumable(unittest.TestCase):
