@@ -8,7 +8,9 @@ Drives the built binary as an MPI singleton and under ``mpirun -q``:
   (19 units static-block, 15 static-cyclic, 15 dynamic or guided in the
   given order, 11 = the optimum largest-first) and must be met within 5%:
   never below (a run cannot beat its sleeps), and above only by as much as
-  a busy machine adds (the best of up to 3 attempts counts).
+  a busy machine adds (the best of up to 3 attempts counts). With both
+  cores saturated by other work the hand-offs add about 0.6 units (30 ms)
+  and dynamic and guided miss the 5%: ctest runs this test alone.
 * Results are exact: with --unit-ms 0, every rank count, schedule, order
   and chunk gives the same `result`, and it equals what a Python
   reimplementation of the cost profiles (SplitMix64 of seed and task
@@ -377,7 +379,12 @@ class SyntheticMakespanTest(unittest.TestCase):
                     timing = report["timing"]
                     makespan = timing["makespan_units"]
                     attempts.append(round(makespan, 3))
-                    info += f"\n  makespans so far: {attempts}, want {want}"
+                    # For a failure: the schedule itself (the busiest rank's
+                    # units) apart from what the farm and the machine add.
+                    busiest = max(r["busy_s"] for r in timing["ranks"]) * 1e3 / POOL_UNIT_MS
+                    info += (f"\n  makespans so far: {attempts}, want {want}; busiest rank "
+                             f"{busiest:.3f} units, waits (ms) "
+                             f"{[round(r['wait_s'] * 1e3, 1) for r in timing['ranks']]}")
                     self.assertEqual(report["result"],
                                      expected_result("linear", 10), info)
                     self.assertAlmostEqual(
