@@ -36,6 +36,8 @@ PERFECT_100_JOURNAL = '{"rangefarm_journal":1,"run":{"from":1,"method":"sieve","
 PERFECT_100_RECORD = '{"hi":101,"lo":1,"partial":"0 0 76 2 22 2 0 6 28\\n"}\n'
 MERSENNE_100_JOURNAL = ('{"rangefarm_journal":1,"run":{"from":2,"item_order":"largest-first",'
                         '"tf_bits":"default","to":100,"workload":"mersenne"}}\n')
+SYNTHETIC_10_JOURNAL = ('{"rangefarm_journal":1,"run":{"cost":"random","item_order":"largest-first",'
+                        '"seed":1,"tasks":10,"workload":"synthetic"}}\n')
 FACTORIAL_10_JOURNAL = '{"rangefarm_journal":1,"run":{"ns":[10],"ranks":1,"workload":"factorial"}}\n'
 
 BAD_INPUTS = [
@@ -73,6 +75,8 @@ BAD_INPUTS = [
     bad("perfect_chunk_negative", "perfect --to 100 --chunk -1", USAGE, "--chunk: '-1' is negative"),
     bad("perfect_chunk_fraction", "perfect --to 100 --chunk 1.5", USAGE, "--chunk: '1.5' is not a whole number"),
     bad("perfect_chunk_overflow", "perfect --to 100 --chunk 1e20", USAGE, "--chunk: '1e20' is too large"),
+    bad("perfect_order_largest_first", "perfect --to 100 --order largest-first", USAGE, "--order largest-first: perfect has no cost model to order by (use given)", np3=True),
+    bad("perfect_unknown_order", "perfect --to 100 --order Given", USAGE, "--order: unknown order 'Given' (use given or largest-first)"),
     bad("perfect_unknown_option", "perfect --to 100 --bogus-option", USAGE, "--bogus-option"),
     bad("perfect_extra_argument", "perfect --to 100 extra", USAGE, "extra"),
     bad("perfect_json_without_value", "perfect --to 100 --json", USAGE, "--json: 1 required FILE missing"),
@@ -97,7 +101,8 @@ BAD_INPUTS = [
     bad("factorial_chunk_zero", "factorial 10 --chunk 0", USAGE, "--chunk: must be at least 1"),
     bad("factorial_chunk_not_a_number", "factorial 10 --chunk x", USAGE, "--chunk: 'x' is not an integer"),
     bad("factorial_unknown_option", "factorial 10 --bogus", USAGE, "--bogus"),
-    bad("factorial_option_of_mersenne", "factorial 10 --order given", USAGE, "--order"),
+    bad("factorial_order_largest_first", "factorial 10 --order largest-first", USAGE, "--order largest-first: factorial has no cost model to order by (use given)"),
+    bad("factorial_unknown_order", "factorial 10 --order weird", USAGE, "--order: unknown order 'weird'"),
     bad("factorial_output_without_value", "factorial 10 --output", USAGE, "--output: 1 required FILE missing"),
     bad("factorial_output_into_missing_dir", "factorial 10 --output missing/f.txt", USAGE, "--output: cannot write 'missing/f.txt': its directory does not exist", np3=True),
     bad("factorial_output_into_missing_root_dir", "factorial 10 --output /nonexistent-dir/f.txt", USAGE, "--output: cannot write"),
@@ -139,6 +144,42 @@ BAD_INPUTS = [
     bad("mersenne_files_kept_on_bad_input", "mersenne --to 10 --order weird --output p.txt --json r.json", USAGE, "weird", files={"p.txt": "old\n", "r.json": "{}\n"}),
     bad("mersenne_ll_save_every_zero", "mersenne --to 100 --ll-save-every 0", USAGE, "--ll-save-every: must be at least 1"),
 
+    # synthetic
+    bad("synthetic_missing_tasks", "synthetic --cost uniform --unit-ms 1", USAGE, "--tasks is required", np3=True),
+    bad("synthetic_missing_cost", "synthetic --tasks 10 --unit-ms 1", USAGE, "--cost is required"),
+    bad("synthetic_missing_unit_ms", "synthetic --tasks 10 --cost uniform", USAGE, "--unit-ms is required"),
+    bad("synthetic_tasks_zero", "synthetic --tasks 0 --cost uniform --unit-ms 1", USAGE, "--tasks: must be at least 1, got '0'"),
+    bad("synthetic_tasks_above_max", "synthetic --tasks 1e13 --cost uniform --unit-ms 1", USAGE, "--tasks: at most 1e12, got '1e13'", np3=True),
+    bad("synthetic_tasks_just_above_max", "synthetic --tasks 1000000000001 --cost uniform --unit-ms 1", USAGE, "--tasks: at most 1e12"),
+    bad("synthetic_tasks_negative", "synthetic --tasks -3 --cost uniform --unit-ms 1", USAGE, "--tasks: '-3' is negative"),
+    bad("synthetic_tasks_fraction", "synthetic --tasks 1.5 --cost uniform --unit-ms 1", USAGE, "--tasks: '1.5' is not a whole number"),
+    bad("synthetic_tasks_overflow", "synthetic --tasks 18446744073709551616 --cost uniform --unit-ms 1", USAGE, "--tasks: '18446744073709551616' is too large"),
+    bad("synthetic_unknown_cost", "synthetic --tasks 10 --cost weird --unit-ms 1", USAGE, "--cost: unknown profile 'weird' (use uniform, linear, random or heavy)", np3=True),
+    bad("synthetic_cost_wrong_case", "synthetic --tasks 10 --cost Linear --unit-ms 1", USAGE, "--cost: unknown profile 'Linear'"),
+    bad("synthetic_unit_ms_negative", "synthetic --tasks 10 --cost uniform --unit-ms -1", USAGE, "--unit-ms: must be between 0 and 3600000 (an hour), got '-1'"),
+    bad("synthetic_unit_ms_not_a_number", "synthetic --tasks 10 --cost uniform --unit-ms abc", USAGE, "--unit-ms: not a number of milliseconds: 'abc'"),
+    bad("synthetic_unit_ms_empty", "synthetic --tasks 10 --cost uniform --unit-ms ''", USAGE, "--unit-ms: not a number of milliseconds: ''"),
+    bad("synthetic_unit_ms_nan", "synthetic --tasks 10 --cost uniform --unit-ms nan", USAGE, "--unit-ms: not a number of milliseconds: 'nan'"),
+    bad("synthetic_unit_ms_inf", "synthetic --tasks 10 --cost uniform --unit-ms inf", USAGE, "--unit-ms: not a number of milliseconds: 'inf'"),
+    bad("synthetic_unit_ms_overflow", "synthetic --tasks 10 --cost uniform --unit-ms 1e400", USAGE, "--unit-ms: not a number of milliseconds: '1e400'"),
+    bad("synthetic_unit_ms_trailing_text", "synthetic --tasks 10 --cost uniform --unit-ms 5ms", USAGE, "--unit-ms: not a number of milliseconds: '5ms'"),
+    bad("synthetic_unit_ms_above_an_hour", "synthetic --tasks 10 --cost uniform --unit-ms 1e7", USAGE, "--unit-ms: must be between 0 and 3600000 (an hour), got '1e7'", np3=True),
+    bad("synthetic_unit_ms_just_above_an_hour", "synthetic --tasks 10 --cost uniform --unit-ms 3600000.5", USAGE, "got '3600000.5'"),
+    bad("synthetic_sleep_and_spin", "synthetic --tasks 10 --cost uniform --unit-ms 1 --sleep --spin", USAGE, "--sleep and --spin: choose one", np3=True),
+    bad("synthetic_seed_not_a_number", "synthetic --tasks 10 --cost random --unit-ms 1 --seed abc", USAGE, "--seed: 'abc' is not an integer"),
+    bad("synthetic_seed_negative", "synthetic --tasks 10 --cost random --unit-ms 1 --seed -1", USAGE, "--seed: '-1' is negative"),
+    bad("synthetic_seed_overflow", "synthetic --tasks 10 --cost heavy --unit-ms 1 --seed 18446744073709551616", USAGE, "--seed: '18446744073709551616' is too large"),
+    bad("synthetic_unknown_order", "synthetic --tasks 10 --cost linear --unit-ms 1 --order weird", USAGE, "--order: unknown order 'weird' (use given or largest-first)"),
+    bad("synthetic_largest_first_too_many_tasks", "synthetic --tasks 2e7 --cost random --unit-ms 0 --schedule dynamic --order largest-first", USAGE, "--order largest-first: at most 1e7 tasks (the order is held on every rank); use --order given for more", np3=True),
+    bad("synthetic_largest_first_too_many_tasks_guided", "synthetic --tasks 10000001 --cost heavy --unit-ms 0 --schedule guided", USAGE, "--order largest-first: at most 1e7 tasks"),
+    bad("synthetic_unknown_schedule", "synthetic --tasks 10 --cost uniform --unit-ms 1 --schedule weird", USAGE, "--schedule: unknown schedule 'weird'"),
+    bad("synthetic_chunk_zero", "synthetic --tasks 10 --cost uniform --unit-ms 1 --chunk 0", USAGE, "--chunk: must be at least 1, got '0'"),
+    bad("synthetic_tasks_twice", "synthetic --tasks 10 --cost uniform --unit-ms 1 --tasks 5", USAGE, "--tasks"),
+    bad("synthetic_unknown_option", "synthetic --tasks 10 --cost uniform --unit-ms 1 --tf-bits 3", USAGE, "--tf-bits"),
+    bad("synthetic_json_into_missing_dir", "synthetic --tasks 10 --cost uniform --unit-ms 0 --json missing/r.json", USAGE, "--json: cannot write 'missing/r.json': its directory does not exist", np3=True),
+    bad("synthetic_json_onto_dir", "synthetic --tasks 10 --cost uniform --unit-ms 0 --json out", USAGE, "--json: cannot write 'out': is a directory", files={"out/": ""}),
+    bad("synthetic_files_kept_on_bad_input", "synthetic --tasks 10 --cost uniform --unit-ms nan --json r.json --checkpoint j", USAGE, "'nan'", files={"r.json": "{}\n"}),
+
     # --- checkpoint and resume: the journal is left exactly as it was ---
     bad("resume_without_checkpoint", "perfect --to 100 --resume", USAGE, "--resume needs --checkpoint FILE", np3=True),
     bad("resume_without_journal", "perfect --to 100 --checkpoint j --resume", USAGE, "no checkpoint 'j' to resume"),
@@ -150,6 +191,8 @@ BAD_INPUTS = [
     bad("resume_other_method", "perfect --to 100 --method trial --checkpoint j --resume", USAGE, "method", files={"j": PERFECT_100_JOURNAL}),
     bad("resume_other_workload", "mersenne --to 100 --checkpoint j --resume", USAGE, "belongs to another run", files={"j": PERFECT_100_JOURNAL}),
     bad("resume_other_tf_bits", "mersenne --to 100 --tf-bits 10 --checkpoint j --resume", USAGE, "tf_bits", files={"j": MERSENNE_100_JOURNAL}),
+    bad("resume_other_synthetic_seed", "synthetic --tasks 10 --cost random --unit-ms 0 --seed 2 --checkpoint j --resume", USAGE, "belongs to another run (seed 1 there, 2 here)", files={"j": SYNTHETIC_10_JOURNAL}),
+    bad("resume_other_synthetic_order", "synthetic --tasks 10 --cost random --unit-ms 0 --order given --checkpoint j --resume", USAGE, "belongs to another run (item_order \"largest-first\" there, \"given\" here)", files={"j": SYNTHETIC_10_JOURNAL}),
     bad("resume_other_factorials", "factorial 11 --checkpoint j --resume", USAGE, "belongs to another run (ns [10] there, [11] here)", files={"j": FACTORIAL_10_JOURNAL}),
 ]
 

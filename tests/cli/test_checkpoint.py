@@ -17,6 +17,11 @@ stopped in practice, then resumed:
   saved (periodically, and at once on the stop, by the rank signalled and
   by the other), and the resumed run continues each test from the iteration
   saved (checkpoint.lucas_lehmer_resumed), not from the start.
+* synthetic stopped by SIGTERM to a rank resumes to the uninterrupted
+  result with another --unit-ms, or --spin (neither changes a result),
+  and, ordered largest-first, at 3 ranks under another schedule (the
+  journal's positions map to the same tasks); another --seed, --cost or
+  --tasks is refused.
 * A torn last journal line (cut by hand) is dropped and its chunk computed
   again (checkpoint.torn_records_dropped = 1); a completed journal resumes
   to the same result computing nothing; other parameters, a missing or
@@ -36,7 +41,8 @@ and anything left of a launch is killed at the end of its test.
 About 1.5 minutes on 2 cores (2.5 when they are busy with other work):
 each perfect case costs one 1e9 search (4-5 s at 2 ranks), split between
 the stopped run and its resume; the Lucas-Lehmer case and its reference
-about 10 s each; the corrupt-record and idle-worker cases about 20 s.
+about 10 s each; the corrupt-record and idle-worker cases about 20 s;
+the synthetic cases about 10 s.
 
 Usage: test_checkpoint.py --binary PATH [--mpirun PATH] [unittest options]
 """
@@ -783,6 +789,145 @@ class FactorialCheckpointTest(CheckpointCase):
         self.assert_checkpoint(report, info, "f.jsonl", restored, FACTORIAL_PIECES - restored)
         self.assertFalse(os.path.exists(state_dir(journal)),
                          "the saved pieces outlive the completed run" + info)
+
+
+# synthetic: 300 tasks of one unit, 10 ms each, slept: 1.5 s at 2 ranks,
+# one record a task. Neither the unit nor --sleep/--spin is part of the
+# run's identity (they change no result): the reference and most resumes
+# run at --unit-ms 0.
+SYNTHETIC = ["synthetic", "--tasks", "300", "--cost", "uniform"]
+SYNTHETIC_TASKS = 300
+SYNTHETIC_IDENTITY = {"workload": "synthetic", "tasks": 300, "cost": "uniform",
+                      "seed": 1, "item_order": "given"}
+# Records journaled before the run is stopped: about a third of it.
+SYNTHETIC_RECORDS_BEFORE_STOP = 100
+
+
+class SyntheticCheckpointTest(CheckpointCase):
+    """synthetic stopped by SIGTERM to a rank, resumed with another unit
+    and mode, and its refusals."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.class_dir = tempfile.mkdtemp(prefix="rangefarm-ckpt-ref-")
+        args = SYNTHETIC + ["--unit-ms", "0", "--json", "ref.json"]
+        with cli_common.Launch(BINARY, MPIRUN, args, 2, cwd=cls.class_dir) as launch:
+            proc = launch.wait(RUN_S)
+        info = cli_common.describe(args, 2, proc)
+        try:
+            if proc.returncode != 0:
+                raise AssertionError("the reference run failed" + info)
+            with open(os.path.join(cls.class_dir, "ref.json"), encoding="utf-8") as f:
+                result = json.load(f)["result"]
+        finally:
+            shutil.rmtree(cls.class_dir, ignore_errors=True)
+        want = {"tasks": SYNTHETIC_TASKS, "units": SYNTHETIC_TASKS, "longest_task_units": 1}
+        if {k: result.get(k) for k in want} != want:
+            raise AssertionError(f"reference result: {result}" + info)
+        cls.reference = result
+
+    def args(self, journal="s.jsonl", extra=()):
+        return SYNTHETIC + ["--checkpoint", journal] + list(extra)
+
+    def stop_by_sigterm(self, journal):
+        """Starts the slept run, SIGTERM to rank 1 once a third of it is
+        journaled: exit 75 and the one line, X what the journal holds.
+        Returns X."""
+        args = self.args(journal, ["--unit-ms", "10"])
+        launch = self.start(args)
+        self.wait_records(launch, self.path(journal), SYNTHETIC_RECORDS_BEFORE_STOP)
+        pids = self.send(launch, signal.SIGTERM, [1], 2)
+        proc = launch.wait(PROMPT_EXIT_S)
+        info = cli_common.describe(args, 2, proc) + f"\n  SIGTERM to rank 1 {pids}"
+        _, records, _, torn = self.check_journal(self.path(journal), SYNTHETIC_IDENTITY,
+                                                 (0, SYNTHETIC_TASKS))
+        self.assertFalse(torn, "a stop must not tear the journal" + info)
+        done = self.items(records)
+        self.assertGreaterEqual(done, SYNTHETIC_RECORDS_BEFORE_STOP, info)
+        self.assert_stopped(proc, info, True, SYNTHETIC_TASKS, done=done)
+        self.assert_gone(launch, info)
+        return done
+
+    def check_resumed(self, journal, done, extra):
+        """Resumes with extra options: the reference result, X restored and
+        the rest computed, the journal complete."""
+        report, info = self.resume(self.args(journal, extra))
+        self.assertEqual(report["result"], self.reference, info)
+        ckpt = self.assert_checkpoint(report, info, journal, done, SYNTHETIC_TASKS - done)
+        self.assertEqual(ckpt["restored_items"] + ckpt["computed_items"], SYNTHETIC_TASKS,
+                         info)
+        self.assertEqual(report["items_total"], SYNTHETIC_TASKS - done, info)
+        _, records, _, torn = self.check_journal(self.path(journal), SYNTHETIC_IDENTITY,
+                                                 (0, SYNTHETIC_TASKS))
+        self.assertEqual((self.items(records), torn), (SYNTHETIC_TASKS, False), info)
+        return report
+
+    def test_sigterm_then_resume_with_other_unit_and_mode(self):
+        done = self.stop_by_sigterm("s.jsonl")
+        with open(self.path("s.jsonl"), "rb") as f:
+            stopped = f.read()
+        shutil.copyfile(self.path("s.jsonl"), self.path("copy.jsonl"))
+
+        # The unit and the mode change no result: a resume may change them.
+        with self.subTest("resumed with --unit-ms 0"):
+            report = self.check_resumed("s.jsonl", done, ["--unit-ms", "0"])
+            self.assertNotIn("makespan_units", report["timing"])
+        with self.subTest("resumed with --spin --unit-ms 0.5"):
+            report = self.check_resumed("copy.jsonl", done, ["--spin", "--unit-ms", "0.5"])
+            self.assertEqual(report["params"]["mode"], "spin")
+            self.assertEqual(report["params"]["unit_ms"], 0.5)
+
+        # What numbers or costs the tasks is the run's identity.
+        files = {"s.jsonl": stopped}
+        cases = [(["--seed", "2"], "seed", "1", "2"),
+                 (["--cost", "linear"], "cost", "uniform", "linear"),
+                 (["--tasks", "301"], "tasks", "300", "301")]
+        refusals = []
+        for (option, value), *_ in cases:
+            command = list(SYNTHETIC)
+            if option in command:
+                command[command.index(option) + 1] = value
+            else:
+                command += [option, value]
+            refusals.append((f"{option} {value}", command + [
+                "--unit-ms", "0", "--checkpoint", "s.jsonl", "--resume"], files, ["s.jsonl"]))
+        refusals.append(("existing journal without --resume",
+                         self.args("s.jsonl", ["--unit-ms", "0"]), files, ["s.jsonl", "--resume"]))
+        lines = self.refusals(refusals)
+        for extra, key, there, here in cases:
+            name = " ".join(extra)
+            if name in lines:
+                self.assertIn(f"belongs to another run ({key} ", lines[name])
+                for word in (there, here):
+                    self.assertRegex(lines[name], rf"\b{re.escape(word)}\b")
+
+    # Largest-first numbers the items by cost, so the journal's ranges are
+    # positions in that order: the resume (at 3 ranks, the schedule and
+    # chunk changed) must map them to the same tasks.
+    def test_largest_first_stopped_then_resumed_at_3_ranks(self):
+        args = ["synthetic", "--tasks", "60", "--cost", "linear", "--checkpoint", "lf.jsonl"]
+        identity = {"workload": "synthetic", "tasks": 60, "cost": "linear", "seed": 1,
+                    "item_order": "largest-first"}
+        launch = self.start(args + ["--unit-ms", "2", "--schedule", "dynamic"])
+        self.wait_records(launch, self.path("lf.jsonl"), 6)
+        pids = self.send(launch, signal.SIGTERM, [0], 2)
+        proc = launch.wait(PROMPT_EXIT_S)
+        info = cli_common.describe(launch.args, 2, proc) + f"\n  SIGTERM to rank 0 {pids}"
+        _, records, _, torn = self.check_journal(self.path("lf.jsonl"), identity, (0, 60))
+        self.assertFalse(torn, info)
+        done = self.assert_stopped(proc, info, True, 60, done=self.items(records))
+        report, info = self.resume(args + ["--unit-ms", "0", "--schedule", "guided",
+                                           "--chunk", "4"], np=3)
+        # 1 + ... + 60, the longest 60; the checksum is a run's of 60 tasks.
+        self.assertEqual(report["result"]["tasks"], 60, info)
+        self.assertEqual(report["result"]["units"], 1830, info)
+        self.assertEqual(report["result"]["longest_task_units"], 60, info)
+        self.assert_checkpoint(report, info, "lf.jsonl", done, 60 - done)
+        proc, info = self.run_to_end(["synthetic", "--tasks", "60", "--cost", "linear",
+                                      "--unit-ms", "0", "--order", "given", "--json", "-"])
+        self.assertEqual(proc.returncode, 0, info)
+        self.assertEqual(report["result"], json.loads(proc.stdout)["result"], info)
 
 
 def main():
