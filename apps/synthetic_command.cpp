@@ -46,7 +46,7 @@ double parse_unit_ms(const std::string& text) {
   if (value < 0 || value > kMaxUnitMs) {
     throw UsageError("--unit-ms: must be between 0 and 3600000 (an hour), got '" + text + "'");
   }
-  return value;
+  return value + 0.0;  // -0 becomes 0
 }
 
 SyntheticJob validate(const SyntheticOptions& o) {

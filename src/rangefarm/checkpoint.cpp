@@ -109,6 +109,11 @@ void check_identity(const nlohmann::json& header, const nlohmann::json& identity
     const nlohmann::json theirs = run.contains(key) ? run[key] : nlohmann::json();
     if (theirs != value) {
       diff = key + " " + theirs.dump() + " there, " + value.dump() + " here";
+      // The numbering of the items follows the schedule and --order.
+      if (key == "item_order") {
+        diff += ": items are numbered largest-first only by dynamic or guided with --order "
+                "largest-first, so resume with the journal's schedule kind and order";
+      }
       break;
     }
   }

@@ -29,6 +29,10 @@ namespace mpi = boost::mpi;
 // from one worker arrive in order, so a Stop that crossed the End arrives
 // before the Bye, and no message is left unreceived.
 enum Tag : int { kReportTag = 101, kAssignTag = 102, kStopTag = 103, kEndTag = 104 };
+// The End message's bits: the run stopped with work left; stop notices were
+// sent (a stop can come too late to stop anything).
+constexpr int kEndStopped = 1;
+constexpr int kEndNoticeSent = 2;
 
 // Dynamic and guided: a worker asks for its next chunk as it starts the
 // current one (Ahead), so that with short chunks it never waits on rank 0.
@@ -128,9 +132,11 @@ class Master {
     {
       Stopwatch wait(out.timing.wait_s);
       wait_until([this] { return active_ == 0; });
-      out.stopped = stopping_;
+      // A stop that came while the last chunks finished stopped nothing.
+      out.stopped = stopping_ && recorded_items_ < plan_.todo.size();
+      const int end = (out.stopped ? kEndStopped : 0) | (stopping_ ? kEndNoticeSent : 0);
       std::vector<mpi::request> ends;
-      for (int w = 1; w < comm_.size(); ++w) ends.push_back(comm_.isend(w, kEndTag, out.stopped));
+      for (int w = 1; w < comm_.size(); ++w) ends.push_back(comm_.isend(w, kEndTag, end));
       wait_until([this] { return byes_ == comm_.size() - 1; });
       mpi::wait_all(ends.begin(), ends.end());
       mpi::wait_all(stop_notices_.begin(), stop_notices_.end());
@@ -206,6 +212,7 @@ class Master {
 
   void record(Range chunk, const std::string& partial) {
     sink_(chunk, partial);
+    recorded_items_ += chunk.size();
     if (plan_.progress) plan_.progress->add(chunk.size());
   }
 
@@ -227,6 +234,7 @@ class Master {
   int byes_ = 0;
   bool stopping_ = false;
   std::vector<mpi::request> stop_notices_;
+  std::uint64_t recorded_items_ = 0;
 };
 
 class Worker {
@@ -254,12 +262,13 @@ class Worker {
     comm_.send(0, kReportTag, Report{Report::Finished, {}, {}});
     {
       Stopwatch wait(out.timing.wait_s);
-      mpi::request end = comm_.irecv(0, kEndTag, out.stopped);
+      mpi::request end = comm_.irecv(0, kEndTag, end_);
       wait_watching(end, poll);
     }
     comm_.send(0, kReportTag, Report{Report::Bye, {}, {}});
-    // A stopped run sent every worker a stop notice; take it if still there.
-    if (out.stopped && !stop_notice_taken_) comm_.recv(0, kStopTag);
+    out.stopped = (end_ & kEndStopped) != 0;
+    // Once stopping, rank 0 sent every worker a stop notice; take it if still there.
+    if ((end_ & kEndNoticeSent) != 0 && !stop_notice_taken_) comm_.recv(0, kStopTag);
     return out;
   }
 
@@ -327,6 +336,7 @@ class Worker {
   PeerWatch watch_;
   const Yield nothing_ = [] {};
   bool stop_notice_taken_ = false;
+  int end_ = 0;  // rank 0's End: kEndStopped | kEndNoticeSent
   bool stop_told_ = false;
 };
 

@@ -192,7 +192,7 @@ BAD_INPUTS = [
     bad("resume_other_workload", "mersenne --to 100 --checkpoint j --resume", USAGE, "belongs to another run", files={"j": PERFECT_100_JOURNAL}),
     bad("resume_other_tf_bits", "mersenne --to 100 --tf-bits 10 --checkpoint j --resume", USAGE, "tf_bits", files={"j": MERSENNE_100_JOURNAL}),
     bad("resume_other_synthetic_seed", "synthetic --tasks 10 --cost random --unit-ms 0 --seed 2 --checkpoint j --resume", USAGE, "belongs to another run (seed 1 there, 2 here)", files={"j": SYNTHETIC_10_JOURNAL}),
-    bad("resume_other_synthetic_order", "synthetic --tasks 10 --cost random --unit-ms 0 --order given --checkpoint j --resume", USAGE, "belongs to another run (item_order \"largest-first\" there, \"given\" here)", files={"j": SYNTHETIC_10_JOURNAL}),
+    bad("resume_other_synthetic_order", "synthetic --tasks 10 --cost random --unit-ms 0 --order given --checkpoint j --resume", USAGE, "belongs to another run (item_order \"largest-first\" there, \"given\" here: items are numbered largest-first only by dynamic or guided with --order largest-first", files={"j": SYNTHETIC_10_JOURNAL}),
     bad("resume_other_factorials", "factorial 11 --checkpoint j --resume", USAGE, "belongs to another run (ns [10] there, [11] here)", files={"j": FACTORIAL_10_JOURNAL}),
 ]
 

@@ -929,6 +929,44 @@ class SyntheticCheckpointTest(CheckpointCase):
         self.assertEqual(proc.returncode, 0, info)
         self.assertEqual(report["result"], json.loads(proc.stdout)["result"], info)
 
+    # A task yields every fraction of a millisecond and a stop drops it, so
+    # even an hour-long task ends within the prompt-exit bound.
+    def test_stop_interrupts_a_long_task(self):
+        args = ["synthetic", "--tasks", "2", "--cost", "linear", "--unit-ms", "3600000",
+                "--schedule", "static-cyclic", "--checkpoint", "long.jsonl"]
+        launch = self.start(args)
+        # The journal is made after the signal handlers are in place.
+        cli_common.poll_until("the journal", lambda: os.path.exists(self.path("long.jsonl")),
+                              STARTUP_S, launch)
+        time.sleep(0.3)
+        pids = self.send(launch, signal.SIGTERM, [1], 2)
+        proc = launch.wait(PROMPT_EXIT_S)
+        info = cli_common.describe(args, 2, proc) + f"\n  SIGTERM to rank 1 {pids}"
+        self.assert_stopped(proc, info, True, 2, done=0)
+        self.assert_gone(launch, info)
+
+    # A stop that arrives once no work is left to hand out, while one rank
+    # finishes the last chunk, stops nothing: the run completes, exit 0.
+    def test_stop_after_the_last_chunk_completes_the_run(self):
+        args = ["perfect", "--to", "4e8", "--chunk", "4e8", "--checkpoint", "one.jsonl",
+                "--json", "r.json"]
+        launch = self.start(args)
+        # One chunk: one rank sieves it, the other is idle from the start.
+        pids = self.wait_ranks(launch, 2)
+        cli_common.poll_until("the journal", lambda: os.path.exists(self.path("one.jsonl")),
+                              STARTUP_S, launch)
+        time.sleep(0.3)
+        for pid in pids.values():
+            os.kill(pid, signal.SIGTERM)
+        proc = launch.wait(RUN_S)
+        info = cli_common.describe(args, 2, proc) + f"\n  SIGTERM to both ranks {pids}"
+        self.assertEqual(proc.returncode, 0, "want the completed run" + info)
+        self.assertEqual(proc.stderr, "", info)
+        with open(self.path("r.json"), encoding="utf-8") as f:
+            report = json.load(f)
+        self.assertEqual(report["result"]["perfect_numbers"], [6, 28, 496, 8128, 33550336], info)
+        self.assertEqual(report["items_total"], 400_000_000, info)
+
 
 def main():
     global BINARY, MPIRUN

@@ -7,6 +7,8 @@
 #include <thread>
 #include <utility>
 
+#include "rangefarm/stop_request.hpp"
+
 namespace rf {
 namespace {
 
@@ -126,7 +128,7 @@ void SyntheticTasks::merge(Partial& into, const Partial& from) {
 }
 
 // Runs to an absolute deadline, so the overshoot of each short sleep does
-// not add up over the slices of a task.
+// not add up over the slices of a task. Throws Interrupted on a stop request.
 void SyntheticTasks::run_task(double units, const Yield& yield) const {
   using Clock = std::chrono::steady_clock;
   const auto length = std::chrono::duration<double, std::milli>(units * spec_.unit_ms);
@@ -134,6 +136,8 @@ void SyntheticTasks::run_task(double units, const Yield& yield) const {
   const auto deadline = Clock::now() + std::chrono::duration_cast<Clock::duration>(length);
   for (auto now = Clock::now(); now < deadline; now = Clock::now()) {
     yield();
+    // A stop drops the task (a resume runs it again): a heavy task may last hours.
+    if (stop_requested()) throw Interrupted();
     if (spec_.mode == TaskMode::Sleep) {
       std::this_thread::sleep_until(std::min(deadline, Clock::now() + kSleepSlice));
     } else {
