@@ -1,5 +1,7 @@
 #include "rangefarm/work/synthetic.hpp"
 
+#include <time.h>
+
 #include <algorithm>
 #include <array>
 #include <chrono>
@@ -46,7 +48,13 @@ double pareto(double u) {
 // Rank 0 answers the other ranks only when its task yields, so a task
 // yields at least this often.
 constexpr auto kSleepSlice = std::chrono::microseconds(200);
-constexpr auto kSpinSlice = std::chrono::microseconds(100);
+constexpr double kSpinSliceMs = 0.1;
+
+double thread_cpu_ms() {
+  timespec ts{};
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return static_cast<double>(ts.tv_sec) * 1e3 + static_cast<double>(ts.tv_nsec) * 1e-6;
+}
 
 }  // namespace
 
@@ -127,23 +135,40 @@ void SyntheticTasks::merge(Partial& into, const Partial& from) {
   into.tag_sum += from.tag_sum;
 }
 
-// Runs to an absolute deadline, so the overshoot of each short sleep does
-// not add up over the slices of a task. Throws Interrupted on a stop request.
+// A sleeping task runs to an absolute deadline, so the overshoot of each
+// short sleep does not add up over the slices of a task. A spinning task
+// burns its length in this thread's CPU time, not in wall time: ranks that
+// share a core (oversubscribed) then take longer, as real computation does.
+// Throws Interrupted on a stop request.
 void SyntheticTasks::run_task(double units, const Yield& yield) const {
+  const double length_ms = units * spec_.unit_ms;
+  if (length_ms <= 0) return;
+  if (spec_.mode == TaskMode::Sleep) {
+    sleep_for(length_ms, yield);
+  } else {
+    spin_for(length_ms, yield);
+  }
+}
+
+void SyntheticTasks::sleep_for(double length_ms, const Yield& yield) {
   using Clock = std::chrono::steady_clock;
-  const auto length = std::chrono::duration<double, std::milli>(units * spec_.unit_ms);
-  if (length.count() <= 0) return;
+  const auto length = std::chrono::duration<double, std::milli>(length_ms);
   const auto deadline = Clock::now() + std::chrono::duration_cast<Clock::duration>(length);
-  for (auto now = Clock::now(); now < deadline; now = Clock::now()) {
+  while (Clock::now() < deadline) {
     yield();
     // A stop drops the task (a resume runs it again): a heavy task may last hours.
     if (stop_requested()) throw Interrupted();
-    if (spec_.mode == TaskMode::Sleep) {
-      std::this_thread::sleep_until(std::min(deadline, Clock::now() + kSleepSlice));
-    } else {
-      const auto slice_end = std::min(deadline, Clock::now() + kSpinSlice);
-      while (Clock::now() < slice_end) {
-      }
+    std::this_thread::sleep_until(std::min(deadline, Clock::now() + kSleepSlice));
+  }
+}
+
+void SyntheticTasks::spin_for(double length_ms, const Yield& yield) {
+  const double end = thread_cpu_ms() + length_ms;
+  for (double now = thread_cpu_ms(); now < end; now = thread_cpu_ms()) {
+    yield();
+    if (stop_requested()) throw Interrupted();
+    const double slice_end = std::min(end, thread_cpu_ms() + kSpinSliceMs);
+    while (thread_cpu_ms() < slice_end) {
     }
   }
 }

@@ -1,7 +1,8 @@
 // SyntheticTasks: the `synthetic` workload, for scheduler studies. T tasks
 // whose costs follow a chosen profile, each run for cost x unit by sleeping
-// (like I/O) or spinning (CPU-bound), so that what a schedule does with
-// known costs can be measured against what it should do.
+// (like I/O, in wall time) or spinning (CPU-bound, in the thread's CPU
+// time), so that what a schedule does with known costs can be measured
+// against what it should do.
 //
 // Profiles, in units (task k is numbered 1..T):
 //   uniform  every task 1 unit
@@ -78,6 +79,8 @@ class SyntheticTasks {
 
  private:
   void run_task(double units, const Yield& yield) const;
+  static void sleep_for(double length_ms, const Yield& yield);
+  static void spin_for(double length_ms, const Yield& yield);
 
   SyntheticSpec spec_;
   std::vector<std::uint64_t> order_;
