@@ -50,14 +50,37 @@ class SigmaSieve {
   void run(Range range, const BlockFn& on_block) const;
 
  private:
+  // Primes up to this many have a loop of their own for each power p^k
+  // (k >= 2) and none of the "does p divide again" test, whose branch is
+  // taken 1 time in p: unpredictable for tiny p, nearly free above.
+  static constexpr std::uint32_t kPowerLoopMax = 181;
+
   struct Prime {
     std::uint64_t p;
     std::uint64_t inv;    // p^-1 mod 2^64
     std::uint64_t limit;  // (2^64 - 1) / p: x * inv <= limit iff p | x
   };
+  // The multiples of p^k, k >= 2, of a prime p <= kPowerLoopMax: one more p
+  // comes out of rem, and sig's factor sigma(p^(k-1)) becomes sigma(p^k).
+  // sigma(p^(k-1)) = 2^undo_shift * odd divides sig exactly there, so the
+  // division is a shift and a multiplication by the odd part's inverse.
+  struct Power {
+    std::uint64_t pk;
+    std::uint64_t inv_p;
+    std::uint64_t undo_inv;
+    std::uint64_t sigma;  // sigma(p^k)
+    std::uint32_t undo_shift;
+    std::uint32_t prime;  // index into small_
+  };
+  void sieve_tiny_primes(std::size_t count, std::uint64_t len, std::uint64_t* rem,
+                         std::uint64_t* sig, std::uint64_t* next, const std::vector<Power>& powers,
+                         std::uint64_t* next_power) const;
+
   std::uint64_t max_n_;
   std::vector<std::uint32_t> primes_;  // odd primes up to sqrt(max_n), ascending
   std::vector<Prime> small_;           // those below kBlock, with their inverses
+  std::size_t tiny_ = 0;               // small_[0, tiny_) are <= kPowerLoopMax
+  std::vector<Power> powers_;          // their powers up to max_n, by prime then k
 };
 
 }  // namespace rf
