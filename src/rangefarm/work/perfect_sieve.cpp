@@ -9,6 +9,16 @@
 #include "rangefarm/work/bucket_ring.hpp"
 #include "rangefarm/work/isqrt.hpp"
 
+// run() is compiled twice, for x86-64-v3 (AVX2, BMI2's shifts without flags)
+// and for the x86-64 baseline, and the loader picks the one the CPU can run:
+// one binary serves every node, and on this AMD EPYC the v3 code sieves 1.2x
+// faster (bench/sieve_bench, 3 alternating runs).
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+#define RF_SIEVE_TARGETS __attribute__((target_clones("arch=x86-64-v3", "default")))
+#else
+#define RF_SIEVE_TARGETS
+#endif
+
 namespace rf {
 namespace {
 
@@ -91,8 +101,9 @@ SigmaSieve::SigmaSieve(std::uint64_t max_n) : max_n_(max_n) {
 }
 
 // Every multiple of a tiny prime gets p out of rem and 1 + p into sig, with
-// no test; then each power's own loop corrects its multiples.
-void SigmaSieve::sieve_tiny_primes(std::size_t count, std::uint64_t len, std::uint64_t* rem,
+// no test; then each power's own loop corrects its multiples. Inlined, so
+// that it is compiled for each target of run() (RF_SIEVE_TARGETS).
+[[gnu::always_inline]] inline void SigmaSieve::sieve_tiny_primes(std::size_t count, std::uint64_t len, std::uint64_t* rem,
                                    std::uint64_t* sig, std::uint64_t* next,
                                    const std::vector<Power>& powers,
                                    std::uint64_t* next_power) const {
@@ -118,7 +129,7 @@ void SigmaSieve::sieve_tiny_primes(std::size_t count, std::uint64_t len, std::ui
   }
 }
 
-void SigmaSieve::run(Range range, const BlockFn& on_block) const {
+RF_SIEVE_TARGETS void SigmaSieve::run(Range range, const BlockFn& on_block) const {
   if (range.empty()) return;
   if (range.lo == 0 || range.hi - 1 > max_n_) {
     throw std::invalid_argument("SigmaSieve: range outside [1, max_n]");
