@@ -5,6 +5,14 @@
 
 #include "rangefarm/work/perfect_trial.hpp"
 
+// Compiled for x86-64-v3 (AVX2) and the baseline, as the sieve is
+// (perfect_sieve.cpp); the loader picks what the CPU runs.
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+#define RF_CLASSIFY_TARGETS __attribute__((target_clones("arch=x86-64-v3", "default")))
+#else
+#define RF_CLASSIFY_TARGETS
+#endif
+
 namespace rf {
 namespace {
 
@@ -14,15 +22,21 @@ constexpr std::uint64_t kTrialSlice = 256;
 
 }  // namespace
 
-void classify_sigma(std::uint64_t first, std::span<const std::uint64_t> sigma,
-                    PerfectPartial& out) {
+// Counts without a branch, so that the loop vectorizes; a perfect number
+// (none in most blocks) is then looked for in its block.
+RF_CLASSIFY_TARGETS void classify_sigma(std::uint64_t first, std::span<const std::uint64_t> sigma,
+                                        PerfectPartial& out) {
   std::uint64_t less = 0;
   std::uint64_t more = 0;
   for (std::size_t i = 0; i < sigma.size(); ++i) {
     const std::uint64_t twice = 2 * (first + i);
     less += sigma[i] < twice;
     more += sigma[i] > twice;
-    if (sigma[i] == twice) out.perfect_numbers.push_back(first + i);
+  }
+  if (less + more != sigma.size()) {
+    for (std::size_t i = 0; i < sigma.size(); ++i) {
+      if (sigma[i] == 2 * (first + i)) out.perfect_numbers.push_back(first + i);
+    }
   }
   out.deficient += less;
   out.abundant += more;
