@@ -138,7 +138,7 @@ Pieces farm_pieces(const mpi::communicator& comm, const FactorialWork& work,
     }
     return encode_partial(saved);
   };
-  const auto sink = [&](Range chunk, const std::string& partial) {
+  const auto sink = [&](Range chunk, const std::string& partial, int /*rank*/) {
     if (!request.hooks.on_chunk) return;
     if (decode_partial<std::vector<PieceInfo>>(partial).size() == chunk.size()) {
       request.hooks.on_chunk(chunk, partial);

@@ -44,6 +44,7 @@ constexpr int kEndNoticeSent = 2;
 // textbook self-scheduling, and with few long tasks (10 tasks on 5 ranks)
 // every chunk is.
 constexpr std::uint64_t kAheadSlack = 2;
+constexpr auto kSpinWait = std::chrono::microseconds(50);
 
 struct Report {
   enum Kind : int { Request, Ahead, Idle, Done, Stop, Finished, Bye };
@@ -100,7 +101,7 @@ Range all_positions(const FarmPlan& plan) {
 // takes reports, hands out chunks, and notices stop requests.
 class Master {
  public:
-  Master(const mpi::communicator& comm, const FarmPlan& plan, const ChunkSink& sink)
+  Master(const mpi::communicator& comm, const FarmPlan& plan, const RecordFn& sink)
       : comm_(comm),
         plan_(plan),
         sink_(sink),
@@ -114,7 +115,7 @@ class Master {
     ScheduleOutcome out;
     out.timing.rank = 0;
     const Yield poll = [this] { this->poll(); };
-    const DoneFn done = [this](Range chunk, std::string partial) { record(chunk, partial); };
+    const DoneFn done = [this](Range chunk, std::string partial) { record(chunk, partial, 0); };
     if (dispenser_) {
       while (true) {
         poll();
@@ -182,7 +183,7 @@ class Master {
         }
         break;
       case Report::Done:
-        record(r.chunk, r.partial);
+        record(r.chunk, r.partial, worker);
         break;
       case Report::Stop:
         if (!stopping_) begin_stop();
@@ -210,8 +211,8 @@ class Master {
     return dispenser_->chunks_left(enough) >= enough;
   }
 
-  void record(Range chunk, const std::string& partial) {
-    sink_(chunk, partial);
+  void record(Range chunk, const std::string& partial, int rank) {
+    sink_(chunk, partial, rank);
     recorded_items_ += chunk.size();
     if (plan_.progress) plan_.progress->add(chunk.size());
   }
@@ -226,7 +227,7 @@ class Master {
 
   const mpi::communicator& comm_;
   const FarmPlan& plan_;
-  const ChunkSink& sink_;
+  const RecordFn& sink_;
   PeerWatch watch_;
   std::optional<ChunkDispenser> dispenser_;
   std::vector<bool> deferred_;  // by worker: an Ahead request kept for the worker's Idle
@@ -307,12 +308,17 @@ class Worker {
   }
 
   // Waits for rank 0's answer, but not on a dead rank 0; `also` runs
-  // between looks.
+  // between looks. It spins for the first kSpinWait (an answer to a short
+  // chunk's request takes a few microseconds, far less than waking from a
+  // sleep), then sleeps between looks so as not to take a shared core.
   void wait_watching(mpi::request& r, const Yield& also) {
+    const auto spin_until = std::chrono::steady_clock::now() + kSpinWait;
     while (!r.test()) {
       if (auto dead = watch_.dead_peer()) watch_.fail(*dead);
       also();
-      std::this_thread::sleep_for(std::chrono::microseconds(20));
+      if (std::chrono::steady_clock::now() > spin_until) {
+        std::this_thread::sleep_for(std::chrono::microseconds(20));
+      }
     }
   }
 
@@ -343,7 +349,7 @@ class Worker {
 }  // namespace
 
 ScheduleOutcome run_plan(const mpi::communicator& comm, const FarmPlan& plan,
-                         const EncodedChunkFn& process, const ChunkSink& sink) {
+                         const EncodedChunkFn& process, const RecordFn& sink) {
   if (comm.rank() == 0) return Master(comm, plan, sink).run(process);
   return Worker(comm, plan).run(process);
 }
@@ -355,7 +361,7 @@ RankTiming run_schedule(const mpi::communicator& comm, Range range, const Schedu
     process(chunk, yield);
     return std::string();
   };
-  return run_plan(comm, plan, encoded, [](Range, const std::string&) {}).timing;
+  return run_plan(comm, plan, encoded, [](Range, const std::string&, int) {}).timing;
 }
 
 }  // namespace rf

@@ -43,8 +43,11 @@ namespace rf {
 using ChunkFn = std::function<void(Range chunk, const Yield& yield)>;
 // The same, returning the chunk's partial result encoded for rank 0.
 using EncodedChunkFn = std::function<std::string(Range chunk, const Yield& yield)>;
-// Rank 0: receives each finished chunk and its encoded partial.
+// Each finished chunk and its encoded partial, e.g. to the journal.
 using ChunkSink = std::function<void(Range chunk, const std::string& partial)>;
+// Rank 0: each finished chunk, what process returned for it, and the rank
+// that processed it (rank 0's own chunks included).
+using RecordFn = std::function<void(Range chunk, const std::string& partial, int rank)>;
 
 struct FarmPlan {
   RangeList todo;  // the items to process; the same on every rank
@@ -58,7 +61,7 @@ struct ScheduleOutcome {
 };
 
 ScheduleOutcome run_plan(const boost::mpi::communicator& comm, const FarmPlan& plan,
-                         const EncodedChunkFn& process, const ChunkSink& sink);
+                         const EncodedChunkFn& process, const RecordFn& record);
 
 // Every item of range, partial results left with the ranks that made them.
 RankTiming run_schedule(const boost::mpi::communicator& comm, Range range, const ScheduleSpec& spec,
@@ -120,18 +123,37 @@ FarmOutcome<typename W::Partial> farm(const boost::mpi::communicator& comm, cons
     progress = std::make_unique<Progress>(hooks.progress, range.size(), out.restored_items);
   }
 
+  // Partials travel as text only for the journal. Without one, rank 0
+  // merges its own and each worker merges its own, sent once at the end:
+  // encoding and decoding cost more than a short chunk.
+  bool journaling = static_cast<bool>(hooks.on_chunk);
+  boost::mpi::broadcast(comm, journaling, 0);
+  Partial mine;  // a worker's chunks, merged, when not journaling
+
   comm.barrier();
   const double start = MPI_Wtime();
   const FarmPlan plan{RangeList(std::move(todo)), spec, progress.get()};
-  const auto process = [&work](Range chunk, const Yield& yield) {
-    return encode_partial(work.process(chunk, yield));
+  const bool master = comm.rank() == 0;
+  const auto process = [&](Range chunk, const Yield& yield) {
+    Partial p = work.process(chunk, yield);
+    std::string text = journaling ? encode_partial(p) : std::string();
+    W::merge(master ? out.result : mine, p);
+    return text;
   };
-  const auto sink = [&](Range chunk, const std::string& partial) {
-    W::merge(out.result, decode_partial<Partial>(partial));
-    if (hooks.on_chunk) hooks.on_chunk(chunk, partial);
+  const auto record = [&](Range chunk, const std::string& partial, int rank) {
+    if (!journaling) return;
+    if (rank != 0) W::merge(out.result, decode_partial<Partial>(partial));
+    hooks.on_chunk(chunk, partial);
   };
-  const ScheduleOutcome run = run_plan(comm, plan, process, sink);
+  const ScheduleOutcome run = run_plan(comm, plan, process, record);
   if (progress) progress->finish();
+  if (!journaling) {
+    std::vector<std::string> from_workers;
+    boost::mpi::gather(comm, master ? std::string() : encode_partial(mine), from_workers, 0);
+    for (std::size_t r = 1; r < from_workers.size(); ++r) {
+      W::merge(out.result, decode_partial<Partial>(from_workers[r]));
+    }
+  }
   boost::mpi::gather(comm, run.timing, out.timings, 0);
   out.stopped = run.stopped;
   out.wall_s = MPI_Wtime() - start;
