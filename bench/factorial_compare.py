@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Whole-process benchmark of `rangefarm factorial` against GMP, side by side, in one run.
 
-Configurations (R = --ranks, 2 by default; gmp = build/tests/tools/gmp_factorial,
+Configurations (R = --ranks, 2 by default; gmp = build/bench/gmp_factorial,
 which runs mpz_fac_ui on one core):
 
   gmp-N        gmp_factorial N                                   for each N of --ns
@@ -250,7 +250,7 @@ def main():
     ap.add_argument("--runs", type=int, default=5, help="rounds of every configuration (default 5)")
     ap.add_argument("--build", default="build",
                     help="build folder, relative to the repository root or absolute (default"
-                         " build); needs apps/rangefarm and tests/tools/gmp_factorial")
+                         " build); needs apps/rangefarm and bench/gmp_factorial")
     ap.add_argument("--ns", type=parse_count, nargs="+", default=[10**7, GOAL_N], metavar="N",
                     help="n of the rangefarm-against-mpz_fac_ui runs (default 1e7 5e7)")
     ap.add_argument("--skip-5e7", action="store_true", help="leave 5e7 out of --ns")
@@ -274,7 +274,7 @@ def main():
 
     build = repo_path(args.build)
     tools = {"rangefarm": build / "apps" / "rangefarm",
-             "gmp": build / "tests" / "tools" / "gmp_factorial"}
+             "gmp": build / "bench" / "gmp_factorial"}
     for path in tools.values():
         if not os.access(path, os.X_OK):
             missing_executable("factorial_compare", path, build)
