@@ -56,8 +56,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_common import (  # noqa: E402
     add_common_args, cpu_model, doc_head, first_json, fmt_count, machine_start, missing_executable,
-    mpi_env, parse_count, print_failed_runs, print_problems, ratio_of, repo_path, report_noise, stats,
-    timed_process, write_results)
+    mpi_env, parse_count, print_failed_runs, print_problems, ratio_of, repo_path, report_noise,
+    rotated, stats, timed_process, write_results)
 
 GOAL_N = 5 * 10**7
 GOAL_FACTORIAL = 0.75  # rangefarm on R ranks / mpz_fac_ui, whole process, at GOAL_N
@@ -241,6 +241,41 @@ def ratio(num_cfg, num_key, den_cfg, den_key):
     return ratio_of(series(num_cfg, num_key), series(den_cfg, den_key))
 
 
+def run_rounds(configs, runs, dec, args, tools, env):
+    """Runs every configuration once a round, runs rounds, the order rotated
+    each round; appends each run to its configuration. The decimal files (of
+    dec, the rf and gmp configurations of --output runs, or None) go to
+    args.tmpdir (default a new temporary folder, removed at the end), are
+    compared once a round and deleted. Returns the problems with the files."""
+    tmpdir_arg = getattr(args, "tmpdir", None)
+    tmp_made = tmpdir_arg is None
+    tmpdir = Path(tempfile.mkdtemp(prefix="factorial_compare.")) if tmp_made else Path(tmpdir_arg)
+    tmpdir.mkdir(parents=True, exist_ok=True)
+    file_problems = []
+    try:
+        for rnd in range(runs):
+            files = {}
+            for cfg in rotated(configs, rnd):
+                out_file = None
+                if cfg.output:
+                    out_file = files[cfg.kind] = tmpdir / f"{cfg.name}.round{rnd + 1}.txt"
+                r = run_once(cfg, args, tools, env, out_file)
+                r["round"] = rnd + 1
+                cfg.runs.append(r)
+                print_run(cfg, r, rnd, runs)
+            if dec and dec[0].runs[-1]["rc"] == 0 and dec[1].runs[-1]["rc"] == 0:
+                p = check_decimal_files(dec[0].ns[0], files["gmp"], files["rf"], dec[0].runs[-1])
+                dec[0].runs[-1]["files_identical"] = p is None
+                if p:
+                    file_problems.append(f"round {rnd + 1}: {p}")
+            for f in files.values():
+                f.unlink(missing_ok=True)
+    finally:
+        if tmp_made:
+            shutil.rmtree(tmpdir, ignore_errors=True)
+    return file_problems
+
+
 def main():
     ap = argparse.ArgumentParser(
         description=__doc__.split("\n\n")[0],
@@ -327,32 +362,7 @@ def main():
               f"{bad.get('error', '')}", file=sys.stderr)
         return 2
 
-    tmp_made = args.tmpdir is None
-    tmpdir = Path(tempfile.mkdtemp(prefix="factorial_compare.")) if tmp_made else Path(args.tmpdir)
-    tmpdir.mkdir(parents=True, exist_ok=True)
-    file_problems = []
-    try:
-        for rnd in range(args.runs):
-            order = configs[rnd % len(configs):] + configs[:rnd % len(configs)]
-            files = {}
-            for cfg in order:
-                out_file = None
-                if cfg.output:
-                    out_file = files[cfg.kind] = tmpdir / f"{cfg.name}.round{rnd + 1}.txt"
-                r = run_once(cfg, args, tools, env, out_file)
-                r["round"] = rnd + 1
-                cfg.runs.append(r)
-                print_run(cfg, r, rnd, args.runs)
-            if dec and dec[0].runs[-1]["rc"] == 0 and dec[1].runs[-1]["rc"] == 0:
-                p = check_decimal_files(dn, files["gmp"], files["rf"], dec[0].runs[-1])
-                dec[0].runs[-1]["files_identical"] = p is None
-                if p:
-                    file_problems.append(f"round {rnd + 1}: {p}")
-            for f in files.values():
-                f.unlink(missing_ok=True)
-    finally:
-        if tmp_made:
-            shutil.rmtree(tmpdir, ignore_errors=True)
+    file_problems = run_rounds(configs, args.runs, dec, args, tools, env)
     load_end = os.getloadavg()
 
     for c in configs:  # the GMP runs are the reference bits of their n
