@@ -1,7 +1,9 @@
 """Helpers shared by the whole-process benchmarks (perfect_compare.py,
-factorial_compare.py, mersenne_compare.py): counts, MPI environment,
-machine-load accounting from /proc/stat, statistics, git state, timing one
-process, the common options, and the common parts of the report."""
+factorial_compare.py, mersenne_compare.py, checkpoint_overhead.py and
+bench_suite.py, scripts/bench.sh's): counts, MPI environment, machine-load
+accounting from /proc/stat, statistics, git state, timing one process (and
+reading a rangefarm report), the common options, and the common parts of
+the report."""
 import argparse
 import datetime
 import json
@@ -284,6 +286,32 @@ def write_results(out_path, doc):
     tmp.write_text(json.dumps(doc, indent=2) + "\n")
     tmp.replace(out_path)
     print(f"results written to {out_path}")
+
+
+def rotated(configs, rnd):
+    """The configurations in round rnd's order (0-based): rotated by rnd, so
+    that drift on the machine hits every configuration alike."""
+    k = rnd % len(configs)
+    return configs[k:] + configs[:k]
+
+
+def run_rangefarm(argv, args, env):
+    """Runs one rangefarm command line that prints its report (--json -) and
+    times it (timed_process, with args.timeout and args.wait_idle). Returns
+    the run's dict with the report's timing (add_report_timing), result and
+    params; rc "bad-json" where the report cannot be read."""
+    rc, out, _, run = timed_process(argv, env, args.timeout, args.wait_idle)
+    if rc != 0:
+        return run
+    try:
+        report = first_json(out)
+        add_report_timing(run, report)
+        run["result"] = report["result"]
+        run["report_params"] = report.get("params")
+    except (ValueError, KeyError, TypeError) as e:
+        run["rc"] = "bad-json"
+        run["error"] = f"{type(e).__name__} {e}: {out[-500:]!r}"
+    return run
 
 
 def add_report_timing(run, report):

@@ -68,7 +68,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_common import (  # noqa: E402
     add_common_args, add_report_timing, cpu_model, doc_head, first_json, fmt_count,
     machine_start, missing_executable, mpi_env, parse_count, print_failed_runs, print_problems,
-    ratio_of, repo_path, report_noise, stats, timed_process, write_results)
+    ratio_of, repo_path, report_noise, rotated, stats, timed_process, write_results)
 from mersenne_compare import primes_between  # noqa: E402
 
 RANKS = 2
@@ -327,7 +327,7 @@ def main():
         return 2
 
     for rnd in range(args.runs):
-        order = configs[rnd % len(configs):] + configs[:rnd % len(configs)]
+        order = rotated(configs, rnd)
         for cfg in order:
             r = run_once(cfg, args, binary, env)
             r["round"] = rnd + 1

@@ -10,6 +10,14 @@
 //                           fastest), so the output reads side by side.
 //   BM_PrimePowerList/n     the set-up the kernel timing leaves out: the odd
 //                           primes up to n (primesieve) and their exponents.
+//   BM_Decimal/n/gmp        n! to decimal digits: rangefarm's conversion path
+//                           at one rank, rf::to_decimal_across_ranks on a
+//                           communicator of this process alone (gmp = 0),
+//                           against GMP's mpz_get_str (gmp = 1). At one rank
+//                           our path is mpz_get_str straight into the output
+//                           string (the split across ranks needs two or more):
+//                           the difference is its overhead. Before timing the
+//                           two strings must be equal.
 //
 // Before timing, the kernel's n! is checked once against mpz_fac_ui: a wrong
 // product stops the benchmark. Counters: bits of n! and, for the list, the
@@ -18,15 +26,24 @@
 // 1e7! takes seconds (mpz_fac_ui about 2 s on one core), so it runs a
 // fixed two iterations; the smaller n run for a minimum time.
 //
+// The conversion needs MPI, so main() initialises it: run the benchmark alone
+// (Open MPI's singleton), not under mpirun with more than one rank.
+//
 // Run: build/bench/factorial_bench [--benchmark_filter=REGEX]
 #include <benchmark/benchmark.h>
 #include <gmp.h>
 #include <gmpxx.h>
 
+#include <boost/mpi/communicator.hpp>
+#include <boost/mpi/environment.hpp>
 #include <cstdint>
+#include <cstdlib>
+#include <memory>
 #include <primesieve.hpp>
+#include <string>
 #include <vector>
 
+#include "rangefarm/parallel_decimal.hpp"
 #include "rangefarm/work/factorial.hpp"
 #include "rangefarm/work/prime_powers.hpp"
 
@@ -78,14 +95,14 @@ void BM_Factorial(benchmark::State& state) {
   }
   state.counters["bits"] = static_cast<double>(mpz_sizeinbase(reference.get_mpz_t(), 2));
 }
-BENCHMARK(BM_Factorial)
-    ->ArgNames({"n", "gmp"})
-    ->Args({kE5, 0})
-    ->Args({kE5, 1})
-    ->Args({kE6, 0})
-    ->Args({kE6, 1})
-    ->Unit(benchmark::kMillisecond)
-    ->MinTime(0.5);
+// n = 1e5 and 1e6, ours then GMP's for each, for a minimum time.
+void small_n_side_by_side(benchmark::internal::Benchmark* b) {
+  b->ArgNames({"n", "gmp"});
+  for (const std::int64_t n : {kE5, kE6}) b->Args({n, 0})->Args({n, 1});
+  b->Unit(benchmark::kMillisecond)->MinTime(0.5);
+}
+
+BENCHMARK(BM_Factorial)->Apply(small_n_side_by_side);
 BENCHMARK(BM_Factorial)
     ->ArgNames({"n", "gmp"})
     ->Args({kE7, 0})
@@ -105,4 +122,41 @@ void BM_PrimePowerList(benchmark::State& state) {
 }
 BENCHMARK(BM_PrimePowerList)->Arg(kE5)->Arg(kE6)->Arg(kE7)->Unit(benchmark::kMillisecond);
 
+std::string gmp_decimal(const mpz_class& x) {
+  const std::unique_ptr<char, decltype(&std::free)> digits(mpz_get_str(nullptr, 10, x.get_mpz_t()),
+                                                           &std::free);
+  return digits.get();
+}
+
+void BM_Decimal(benchmark::State& state) {
+  const auto n = static_cast<std::uint64_t>(state.range(0));
+  const bool gmp = state.range(1) != 0;
+  state.SetLabel(gmp ? "mpz_get_str" : "to_decimal_across_ranks, 1 rank");
+  const boost::mpi::communicator self(MPI_COMM_SELF, boost::mpi::comm_attach);
+  const mpz_class f = gmp_factorial(n);
+  const auto convert = [&] {
+    return gmp ? gmp_decimal(f) : rf::to_decimal_across_ranks(self, f, 0);
+  };
+  std::string digits = convert();
+  if (digits != gmp_decimal(f)) {
+    state.SkipWithError("to_decimal_across_ranks disagrees with mpz_get_str");
+    return;
+  }
+  for (auto _ : state) {
+    digits = convert();
+    benchmark::DoNotOptimize(digits.data());
+  }
+  state.counters["digits"] = static_cast<double>(digits.size());
+}
+BENCHMARK(BM_Decimal)->Apply(small_n_side_by_side);
+
 }  // namespace
+
+int main(int argc, char** argv) {
+  const boost::mpi::environment env(argc, argv);
+  benchmark::Initialize(&argc, argv);
+  if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
+  benchmark::RunSpecifiedBenchmarks();
+  benchmark::Shutdown();
+  return 0;
+}

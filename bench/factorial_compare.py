@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Whole-process benchmark of `rangefarm factorial` against GMP, side by side, in one run.
 
-Configurations (R = --ranks, 2 by default; gmp = build/tests/tools/gmp_factorial,
+Configurations (R = --ranks, 2 by default; gmp = build/bench/gmp_factorial,
 which runs mpz_fac_ui on one core):
 
   gmp-N        gmp_factorial N                                   for each N of --ns
@@ -56,8 +56,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_common import (  # noqa: E402
     add_common_args, cpu_model, doc_head, first_json, fmt_count, machine_start, missing_executable,
-    mpi_env, parse_count, print_failed_runs, print_problems, ratio_of, repo_path, report_noise, stats,
-    timed_process, write_results)
+    mpi_env, parse_count, print_failed_runs, print_problems, ratio_of, repo_path, report_noise,
+    rotated, stats, timed_process, write_results)
 
 GOAL_N = 5 * 10**7
 GOAL_FACTORIAL = 0.75  # rangefarm on R ranks / mpz_fac_ui, whole process, at GOAL_N
@@ -241,6 +241,41 @@ def ratio(num_cfg, num_key, den_cfg, den_key):
     return ratio_of(series(num_cfg, num_key), series(den_cfg, den_key))
 
 
+def run_rounds(configs, runs, dec, args, tools, env):
+    """Runs every configuration once a round, runs rounds, the order rotated
+    each round; appends each run to its configuration. The decimal files (of
+    dec, the rf and gmp configurations of --output runs, or None) go to
+    args.tmpdir (default a new temporary folder, removed at the end), are
+    compared once a round and deleted. Returns the problems with the files."""
+    tmpdir_arg = getattr(args, "tmpdir", None)
+    tmp_made = tmpdir_arg is None
+    tmpdir = Path(tempfile.mkdtemp(prefix="factorial_compare.")) if tmp_made else Path(tmpdir_arg)
+    tmpdir.mkdir(parents=True, exist_ok=True)
+    file_problems = []
+    try:
+        for rnd in range(runs):
+            files = {}
+            for cfg in rotated(configs, rnd):
+                out_file = None
+                if cfg.output:
+                    out_file = files[cfg.kind] = tmpdir / f"{cfg.name}.round{rnd + 1}.txt"
+                r = run_once(cfg, args, tools, env, out_file)
+                r["round"] = rnd + 1
+                cfg.runs.append(r)
+                print_run(cfg, r, rnd, runs)
+            if dec and dec[0].runs[-1]["rc"] == 0 and dec[1].runs[-1]["rc"] == 0:
+                p = check_decimal_files(dec[0].ns[0], files["gmp"], files["rf"], dec[0].runs[-1])
+                dec[0].runs[-1]["files_identical"] = p is None
+                if p:
+                    file_problems.append(f"round {rnd + 1}: {p}")
+            for f in files.values():
+                f.unlink(missing_ok=True)
+    finally:
+        if tmp_made:
+            shutil.rmtree(tmpdir, ignore_errors=True)
+    return file_problems
+
+
 def main():
     ap = argparse.ArgumentParser(
         description=__doc__.split("\n\n")[0],
@@ -250,7 +285,7 @@ def main():
     ap.add_argument("--runs", type=int, default=5, help="rounds of every configuration (default 5)")
     ap.add_argument("--build", default="build",
                     help="build folder, relative to the repository root or absolute (default"
-                         " build); needs apps/rangefarm and tests/tools/gmp_factorial")
+                         " build); needs apps/rangefarm and bench/gmp_factorial")
     ap.add_argument("--ns", type=parse_count, nargs="+", default=[10**7, GOAL_N], metavar="N",
                     help="n of the rangefarm-against-mpz_fac_ui runs (default 1e7 5e7)")
     ap.add_argument("--skip-5e7", action="store_true", help="leave 5e7 out of --ns")
@@ -274,7 +309,7 @@ def main():
 
     build = repo_path(args.build)
     tools = {"rangefarm": build / "apps" / "rangefarm",
-             "gmp": build / "tests" / "tools" / "gmp_factorial"}
+             "gmp": build / "bench" / "gmp_factorial"}
     for path in tools.values():
         if not os.access(path, os.X_OK):
             missing_executable("factorial_compare", path, build)
@@ -327,32 +362,7 @@ def main():
               f"{bad.get('error', '')}", file=sys.stderr)
         return 2
 
-    tmp_made = args.tmpdir is None
-    tmpdir = Path(tempfile.mkdtemp(prefix="factorial_compare.")) if tmp_made else Path(args.tmpdir)
-    tmpdir.mkdir(parents=True, exist_ok=True)
-    file_problems = []
-    try:
-        for rnd in range(args.runs):
-            order = configs[rnd % len(configs):] + configs[:rnd % len(configs)]
-            files = {}
-            for cfg in order:
-                out_file = None
-                if cfg.output:
-                    out_file = files[cfg.kind] = tmpdir / f"{cfg.name}.round{rnd + 1}.txt"
-                r = run_once(cfg, args, tools, env, out_file)
-                r["round"] = rnd + 1
-                cfg.runs.append(r)
-                print_run(cfg, r, rnd, args.runs)
-            if dec and dec[0].runs[-1]["rc"] == 0 and dec[1].runs[-1]["rc"] == 0:
-                p = check_decimal_files(dn, files["gmp"], files["rf"], dec[0].runs[-1])
-                dec[0].runs[-1]["files_identical"] = p is None
-                if p:
-                    file_problems.append(f"round {rnd + 1}: {p}")
-            for f in files.values():
-                f.unlink(missing_ok=True)
-    finally:
-        if tmp_made:
-            shutil.rmtree(tmpdir, ignore_errors=True)
+    file_problems = run_rounds(configs, args.runs, dec, args, tools, env)
     load_end = os.getloadavg()
 
     for c in configs:  # the GMP runs are the reference bits of their n

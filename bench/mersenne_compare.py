@@ -56,9 +56,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_common import (  # noqa: E402
-    add_common_args, add_report_timing, cpu_model, doc_head, first_json, missing_executable,
-    machine_start, mpi_env, parse_count, print_failed_runs, print_problems, ratio_of, repo_path,
-    report_noise, stats, timed_process, write_results)
+    add_common_args, cpu_model, doc_head, missing_executable, machine_start, mpi_env, parse_count,
+    print_failed_runs, print_problems, ratio_of, repo_path, report_noise, rotated, run_rangefarm,
+    stats, write_results)
 
 # OEIS A000043, Mersenne prime exponents. The next term is 132049, so the list
 # is complete for every range that ends below it.
@@ -102,20 +102,15 @@ CONFIG_NAMES = [c[0] for c in CONFIGS]
 
 
 def run_once(cfg, args, binary, env, to):
-    argv = cfg.argv(args, binary, to)
-    rc, out, _, run = timed_process(argv, env, args.timeout, args.wait_idle)
-    if rc != 0:
+    run = run_rangefarm(cfg.argv(args, binary, to), args, env)
+    if run["rc"] != 0:
         return run
     try:
-        report = first_json(out)
-        add_report_timing(run, report)
-        run["report_params"] = report.get("params")
-        run["result"] = report["result"]
-        run["factored"] = len(report["result"]["factored"])
-        run["lucas_lehmer"] = len(report["result"]["lucas_lehmer"])
-    except (ValueError, KeyError, TypeError) as e:
+        run["factored"] = len(run["result"]["factored"])
+        run["lucas_lehmer"] = len(run["result"]["lucas_lehmer"])
+    except (KeyError, TypeError) as e:
         run["rc"] = "bad-json"
-        run["error"] = f"{type(e).__name__} {e}: {out[-500:]!r}"
+        run["error"] = f"{type(e).__name__} {e}: result {str(run['result'])[:500]!r}"
     return run
 
 
@@ -325,7 +320,7 @@ def main():
         return 2
 
     for rnd in range(args.runs):
-        order = configs[rnd % len(configs):] + configs[:rnd % len(configs)]
+        order = rotated(configs, rnd)
         for cfg in order:
             r = run_once(cfg, args, binary, env, to)
             r["round"] = rnd + 1

@@ -30,16 +30,15 @@ Exit status: 0 all runs fine and all targets met, 1 a target missed,
   python3 bench/perfect_compare.py [--runs 5] [--build build] [--to 1e9]
 """
 import argparse
-import json
 import os
 import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_common import (  # noqa: E402
-    NOISY_OTHER_CORES, add_common_args, add_report_timing, doc_head, fmt_count, missing_executable,
-    machine_start, mpi_env, parse_count, print_problems, repo_path, report_noise, stats,
-    timed_process, write_results)
+    NOISY_OTHER_CORES, add_common_args, doc_head, fmt_count, missing_executable, machine_start,
+    mpi_env, parse_count, print_problems, repo_path, report_noise, rotated, run_rangefarm, stats,
+    write_results)
 
 KNOWN_PERFECT = [6, 28, 496, 8128, 33550336, 8589869056, 137438691328, 2305843008139952128]
 
@@ -48,38 +47,30 @@ TARGET_SPEEDUP = 1.9  # two ranks against one
 
 
 class Config:
-    def __init__(self, name, ranks, method, schedule, to, what):
+    """perfect over [frm, to] (inclusive) on `ranks` ranks."""
+
+    def __init__(self, name, ranks, method, schedule, to, what, frm=1):
         self.name, self.ranks, self.method = name, ranks, method
-        self.schedule, self.to = schedule, to
+        self.schedule, self.frm, self.to = schedule, frm, to
         self.what = what
         self.runs = []  # dicts, one per run
 
+    @property
+    def size(self):
+        return self.to - self.frm + 1
+
     def argv(self, mpirun, binary, extra_mpirun):
         return ([mpirun, "-np", str(self.ranks)] + extra_mpirun +
-                [str(binary), "perfect", "--from", "1", "--to", str(self.to),
+                [str(binary), "perfect", "--from", str(self.frm), "--to", str(self.to),
                  "--method", self.method, "--schedule", self.schedule, "--json", "-"])
 
     def describe(self):
         return {"name": self.name, "ranks": self.ranks, "method": self.method,
-                "schedule": self.schedule, "from": 1, "to": self.to, "what": self.what}
+                "schedule": self.schedule, "from": self.frm, "to": self.to, "what": self.what}
 
 
 def run_once(cfg, args, binary, env):
-    argv = cfg.argv(args.mpirun, binary, args.mpirun_arg)
-    rc, out, _, run = timed_process(argv, env, args.timeout, args.wait_idle)
-    if rc != 0:
-        return run
-    try:
-        start = out.index("{")
-        report, _ = json.JSONDecoder().raw_decode(out[start:])
-    except ValueError as e:
-        run["rc"] = "bad-json"
-        run["error"] = f"{e}: {out[-500:]!r}"
-        return run
-    add_report_timing(run, report)
-    run["result"] = report["result"]
-    run["report_params"] = report.get("params")
-    return run
+    return run_rangefarm(cfg.argv(args.mpirun, binary, args.mpirun_arg), args, env)
 
 
 def ok_runs(cfg):
@@ -88,7 +79,7 @@ def ok_runs(cfg):
 
 def summarize(cfg):
     runs = ok_runs(cfg)
-    n = cfg.to
+    n = cfg.size
     s = {
         "runs_ok": len(runs),
         "runs_failed": len(cfg.runs) - len(runs),
@@ -142,24 +133,26 @@ def check_results(configs):
         for i, r in enumerate(c.runs):
             if r["rc"] != 0:
                 continue
-            by_range.setdefault(c.to, []).append((c.name, i + 1, r))
-    for to, entries in by_range.items():
+            by_range.setdefault((c.frm, c.to), []).append((c.name, i + 1, r))
+    for (frm, to), entries in by_range.items():
+        where = f"[{fmt_count(frm)}, {fmt_count(to)}]"
+        size = to - frm + 1
         first_name, first_i, first = entries[0]
         for name, i, r in entries[1:]:
             if r["result"] != first["result"]:
-                problems.append(f"[1, {fmt_count(to)}]: {name} run {i} result differs from "
+                problems.append(f"{where}: {name} run {i} result differs from "
                                 f"{first_name} run {first_i}")
         res = first["result"]
-        expected = [p for p in KNOWN_PERFECT if p <= to]
+        expected = [p for p in KNOWN_PERFECT if frm <= p <= to]
         if res.get("perfect_numbers") != expected:
-            problems.append(f"[1, {fmt_count(to)}]: perfect numbers {res.get('perfect_numbers')}"
+            problems.append(f"{where}: perfect numbers {res.get('perfect_numbers')}"
                             f" != known {expected}")
         counts = res.get("counts", {})
-        if sum(counts.values()) != to:
-            problems.append(f"[1, {fmt_count(to)}]: counts {counts} do not add up to {to}")
+        if sum(counts.values()) != size:
+            problems.append(f"{where}: counts {counts} do not add up to {size}")
         for name, i, r in entries:
-            if r.get("items_total") not in (None, to):
-                problems.append(f"{name} run {i}: items_total {r['items_total']} != {to}")
+            if r.get("items_total") not in (None, size):
+                problems.append(f"{name} run {i}: items_total {r['items_total']} != {size}")
     return problems
 
 
@@ -233,7 +226,7 @@ def main():
         return 2
 
     for rnd in range(args.runs):
-        order = configs[rnd % len(configs):] + configs[:rnd % len(configs)]
+        order = rotated(configs, rnd)
         for cfg in order:
             r = run_once(cfg, args, binary, env)
             r["round"] = rnd + 1

@@ -2,6 +2,9 @@
 //
 //   BM_SigmaSieveRun/count/start   SigmaSieve::run over [start, start + count),
 //                                  sigma only (the consumer reads one value).
+//                                  Near 1e10 (where scripts/bench.sh times the
+//                                  whole process) also one segment, kBlock
+//                                  numbers: the unit of the sieve's work.
 //   BM_PerfectProcess/method/to    PerfectSearch::process over [1, to], sieve
 //                                  (method 0) against trial division (method 1).
 //   BM_PerfectProcessSieve/...     PerfectSearch::process by sieve over the same
@@ -32,6 +35,7 @@ namespace {
 constexpr std::int64_t kE6 = 1'000'000;
 constexpr std::int64_t kE7 = 10'000'000;
 constexpr std::int64_t kE9 = 1'000'000'000;
+constexpr std::int64_t kE10 = 10'000'000'000;
 constexpr std::int64_t kE12 = 1'000'000'000'000;
 
 // Short but stable enough on a loaded 2-core machine.
@@ -63,6 +67,13 @@ BENCHMARK(BM_SigmaSieveRun)
     ->ArgNames({"count", "start"})
     ->ArgsProduct({{kE6, kE7}, {1, kE9, kE12}})
     ->Unit(benchmark::kMillisecond)
+    ->MinTime(kMinTime);
+// One segment and 1e6 numbers near 1e10.
+BENCHMARK(BM_SigmaSieveRun)
+    ->ArgNames({"count", "start"})
+    ->Args({rf::SigmaSieve::kBlock, kE10})
+    ->Args({kE6, kE10})
+    ->Unit(benchmark::kMicrosecond)
     ->MinTime(kMinTime);
 
 // ---------------------------------------------------------------------------

@@ -34,7 +34,8 @@ int main(int argc, char** argv) {
     char* digits = mpz_get_str(nullptr, 10, f);
     get_str_s = seconds_since(start);
     FILE* out = std::fopen(argv[3], "w");
-    if (out == nullptr || std::fprintf(out, "%lu! = %s\n", n, digits) < 0 || std::fclose(out) != 0) {
+    if (out == nullptr || std::fprintf(out, "%lu! = %s\n", n, digits) < 0 ||
+        std::fclose(out) != 0) {
       std::fprintf(stderr, "gmp_factorial: cannot write %s\n", argv[3]);
       return 1;
     }
