@@ -132,8 +132,8 @@ class Master {
   ScheduleOutcome run(const EncodedChunkFn& process) {
     ScheduleOutcome out;
     out.timing.rank = 0;
-    const Yield poll = [this] {
-      if (throttle_.due()) this->poll();
+    const Yield yield_poll = [this] {
+      if (throttle_.due()) poll();
     };
     const DoneFn done = [this](Range chunk, std::string partial) { record(chunk, partial, 0); };
     if (dispenser_) {
@@ -141,13 +141,13 @@ class Master {
         poll();
         const std::optional<Range> next = stopping_ ? std::nullopt : dispenser_->next();
         if (!next) break;
-        run_positions(plan_, *next, process, poll, out.timing, done);
+        run_positions(plan_, *next, process, yield_poll, out.timing, done);
       }
     } else {
       for (Range p : static_chunks(plan_.spec, all_positions(plan_), 0, comm_.size())) {
         poll();
         if (stopping_) break;
-        run_positions(plan_, p, process, poll, out.timing, done);
+        run_positions(plan_, p, process, yield_poll, out.timing, done);
       }
     }
     {
@@ -267,8 +267,8 @@ class Worker {
   ScheduleOutcome run(const EncodedChunkFn& process) {
     ScheduleOutcome out;
     out.timing.rank = comm_.rank();
-    const Yield poll = [this] {
-      if (throttle_.due()) this->poll();
+    const Yield yield_poll = [this] {
+      if (throttle_.due()) poll();
     };
     const DoneFn done = [this](Range chunk, std::string partial) {
       comm_.send(0, kReportTag, Report{Report::Done, chunk, std::move(partial)});
@@ -277,17 +277,17 @@ class Worker {
       for (Range p : static_chunks(plan_.spec, all_positions(plan_), comm_.rank(), comm_.size())) {
         poll();
         if (stop_requested()) break;
-        run_positions(plan_, p, process, poll, out.timing, done);
+        run_positions(plan_, p, process, yield_poll, out.timing, done);
       }
     } else {
-      run_dynamic(process, poll, done, out.timing);
+      run_dynamic(process, yield_poll, done, out.timing);
     }
     poll();
     comm_.send(0, kReportTag, Report{Report::Finished, {}, {}});
     {
       Stopwatch wait(out.timing.wait_s);
       mpi::request end = comm_.irecv(0, kEndTag, end_);
-      wait_watching(end, poll);
+      wait_watching(end, yield_poll);
     }
     comm_.send(0, kReportTag, Report{Report::Bye, {}, {}});
     out.stopped = (end_ & kEndStopped) != 0;
