@@ -115,8 +115,9 @@ Range all_positions(const FarmPlan& plan) {
   return {0, plan.todo.size()};
 }
 
-// Rank 0: computes its own share, and between slices of it (each yield)
-// takes reports, hands out chunks, and notices stop requests.
+// Rank 0: computes its own share, and between chunks and slices of it (a
+// yield, at most every 200 us: PollThrottle) takes reports, hands out
+// chunks, and notices stop requests.
 class Master {
  public:
   Master(const mpi::communicator& comm, const FarmPlan& plan, const RecordFn& sink)

@@ -7,11 +7,12 @@
 // guided use a pull model: rank 0 owns the dispenser; a worker asks for its
 // next chunk as soon as it starts the current one, so that it does not wait
 // on rank 0, except in the tail of the run, where chunks go only to idle
-// ranks (farm.cpp, kAheadSlack). In every mode a
-// worker reports each finished chunk (and its partial) to rank 0 at once:
-// that is what makes the journal and the progress line true, and a stop
-// loses no finished chunk. Rank 0 answers whenever its own workload yields
-// (every block of the sieve, about a millisecond).
+// ranks (farm.cpp, kAheadSlack). In every mode a worker reports each
+// finished chunk to rank 0 at once, with its partial result when there is
+// a journal: that is what makes the journal and the progress line true, and
+// a stop loses no finished chunk. Without a journal each worker merges its
+// own partials and sends them once, at the end. Rank 0 answers whenever its own workload yields
+// (every block of the sieve), at most every 200 microseconds.
 //
 // Stopping: a stop request on any rank (a signal, see stop_request.hpp)
 // reaches rank 0 in a report; rank 0 stops handing out work and tells every

@@ -4,6 +4,7 @@ test_mersenne_cli.py, test_bad_input.py, test_checkpoint.py)."""
 import argparse
 import concurrent.futures
 import dataclasses
+import json
 import os
 import re
 import shlex
@@ -62,6 +63,22 @@ def describe(args, np, proc, stdout_limit=None, tag_output=False):
     return (f"\n  command: {launch} rangefarm {shlex.join(args)}"
             f"\n  exit status: {proc.returncode}"
             f"\n  stdout: {proc.stdout[:stdout_limit]!r}\n  stderr: {proc.stderr!r}")
+
+
+def json_report(test, proc, args, np, workload):
+    """The one JSON object a successful run with --json - printed, of the
+    given workload and rank count; returns (report, info)."""
+    info = describe(args, np, proc, stdout_limit=2000)
+    test.assertEqual(proc.returncode, 0, info)
+    test.assertEqual(proc.stderr, "", info)
+    try:
+        report = json.loads(proc.stdout)
+    except json.JSONDecodeError as exc:
+        test.fail(f"stdout is not one JSON object ({exc}){info}")
+    test.assertIsInstance(report, dict, info)
+    test.assertEqual(report["workload"], workload, info)
+    test.assertEqual(report["ranks"], 1 if np is None else np, info)
+    return report, info
 
 
 LAUNCHES = (("singleton", None), ("mpirun_np2", 2))

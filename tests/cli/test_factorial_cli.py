@@ -12,7 +12,6 @@ Usage: test_factorial_cli.py --binary PATH --gmp-reference PATH
 """
 
 import filecmp
-import json
 import math
 import os
 import re
@@ -90,16 +89,7 @@ class FactorialRunTest(unittest.TestCase):
         """Runs with --json - and returns the single JSON object on stdout."""
         args = list(args) + ["--json", "-"]
         proc = run_rangefarm(args, np, env=env)
-        info = describe(args, np, proc)
-        self.assertEqual(proc.returncode, 0, info)
-        self.assertEqual(proc.stderr, "", info)
-        try:
-            report = json.loads(proc.stdout)
-        except json.JSONDecodeError as exc:
-            self.fail(f"stdout is not one JSON object ({exc}){info}")
-        self.assertIsInstance(report, dict, info)
-        self.assertEqual(report["workload"], "factorial", info)
-        self.assertEqual(report["ranks"], 1 if np is None else np, info)
+        report, info = cli_common.json_report(self, proc, args, np, "factorial")
         for row in report["result"]:
             self.assertEqual(row["check"], "ok", info)
         return report, info

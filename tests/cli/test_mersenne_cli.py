@@ -13,7 +13,6 @@ test_bad_input.py's.
 Usage: test_mersenne_cli.py --binary PATH [--mpirun PATH] [unittest options]
 """
 
-import json
 import os
 import shutil
 import sys
@@ -103,17 +102,7 @@ def run_json(test, args, np, timeout_s=None):
         proc = run_rangefarm(args, np)
     finally:
         cli_common.RUN_TIMEOUT_S = saved
-    info = describe(args, np, proc)
-    test.assertEqual(proc.returncode, 0, info)
-    test.assertEqual(proc.stderr, "", info)
-    try:
-        report = json.loads(proc.stdout)
-    except json.JSONDecodeError as exc:
-        test.fail(f"stdout is not one JSON object ({exc}){info}")
-    test.assertIsInstance(report, dict, info)
-    test.assertEqual(report["workload"], "mersenne", info)
-    test.assertEqual(report["ranks"], 1 if np is None else np, info)
-    return report, info
+    return cli_common.json_report(test, proc, args, np, "mersenne")
 
 
 class MersenneResultChecks:

@@ -9,8 +9,10 @@ Drives the built binary as an MPI singleton and under ``mpirun -q``:
   given order, 11 = the optimum largest-first) and must be met within 5%:
   never below (a run cannot beat its sleeps), and above only by as much as
   a busy machine adds (the best of up to 6 attempts, 1 s apart, counts). With both
-  cores saturated by other work the hand-offs add about 0.6 units (30 ms)
-  and dynamic and guided miss the 5%: ctest runs this test alone.
+  cores saturated by other work (load average above 1) the hand-offs add
+  about 0.6 units (30 ms) and dynamic and guided miss the 5%: then the
+  busiest rank's work must be within 5% and the wall time within 15%.
+  ctest runs this test alone.
 * Results are exact: with --unit-ms 0, every rank count, schedule, order
   and chunk gives the same `result`, and it equals what a Python
   reimplementation of the cost profiles (SplitMix64 of seed and task
@@ -79,6 +81,8 @@ MAKESPAN_SLACK = 0.05  # above: a busy machine; retried
 MAKESPAN_FLOOR = 0.99  # below: never (timer granularity only)
 MAKESPAN_ATTEMPTS = 6
 MAKESPAN_RETRY_PAUSE_S = 1  # lets a passing burst of other work end
+BUSY_LOAD = 1.0  # a 1-minute load average above this: other work is running
+BUSY_MAKESPAN_SLACK = 0.15  # the wall-time bound then
 
 
 # --- The cost profiles in Python, independently of synthetic.cpp's code ---
@@ -189,17 +193,7 @@ def launch_json(args, np):
 def check_json(test, proc, args, np):
     """The one JSON object a run with --json - printed; returns (report,
     info)."""
-    info = describe(args, np, proc)
-    test.assertEqual(proc.returncode, 0, info)
-    test.assertEqual(proc.stderr, "", info)
-    try:
-        report = json.loads(proc.stdout)
-    except json.JSONDecodeError as exc:
-        test.fail(f"stdout is not one JSON object ({exc}){info}")
-    test.assertIsInstance(report, dict, info)
-    test.assertEqual(report["workload"], "synthetic", info)
-    test.assertEqual(report["ranks"], 1 if np is None else np, info)
-    return report, info
+    return cli_common.json_report(test, proc, args, np, "synthetic")
 
 
 def run_json(test, args, np):
@@ -376,6 +370,7 @@ class SyntheticMakespanTest(unittest.TestCase):
                 args = POOL + ["--schedule", schedule]
                 args += ["--order", order] if order else []
                 attempts = []
+                busiest_units = []
                 for attempt in range(MAKESPAN_ATTEMPTS):
                     if attempt:
                         time.sleep(MAKESPAN_RETRY_PAUSE_S)
@@ -386,6 +381,7 @@ class SyntheticMakespanTest(unittest.TestCase):
                     # For a failure: the schedule itself (the busiest rank's
                     # units) apart from what the farm and the machine add.
                     busiest = max(r["busy_s"] for r in timing["ranks"]) * 1e3 / POOL_UNIT_MS
+                    busiest_units.append(busiest)
                     info += (f"\n  makespans so far: {attempts}, want {want}; busiest rank "
                              f"{busiest:.3f} units, waits (ms) "
                              f"{[round(r['wait_s'] * 1e3, 1) for r in timing['ranks']]}")
@@ -403,8 +399,18 @@ class SyntheticMakespanTest(unittest.TestCase):
                                          [2] * POOL_RANKS, info)
                     if makespan <= want * (1 + MAKESPAN_SLACK):
                         break
-                self.assertLessEqual(min(attempts), want * (1 + MAKESPAN_SLACK),
-                                     info)
+                if min(attempts) <= want * (1 + MAKESPAN_SLACK):
+                    continue
+                # Other work kept both cores busy (the load average counts
+                # runnable processes; these ranks mostly sleep): each hand-off
+                # then waits for the OS scheduler. The schedule itself must
+                # still be right (the busiest rank's work within 5%), and the
+                # wall time within 15%.
+                load = os.getloadavg()[0]
+                info += f"\n  load average {load:.2f} over {os.cpu_count()} cores"
+                self.assertGreater(load, BUSY_LOAD, "missed on a quiet machine" + info)
+                self.assertLessEqual(min(busiest_units), want * (1 + MAKESPAN_SLACK), info)
+                self.assertLessEqual(min(attempts), want * (1 + BUSY_MAKESPAN_SLACK), info)
 
 
 class SyntheticOutputTest(unittest.TestCase):
