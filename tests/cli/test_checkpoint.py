@@ -159,6 +159,23 @@ class CheckpointCase(unittest.TestCase):
     def path(self, name):
         return os.path.join(self.work, name)
 
+    @staticmethod
+    def reference_run(args):
+        """Runs args with --json to the end at 2 ranks in a scratch folder;
+        returns (the report's result, info)."""
+        folder = tempfile.mkdtemp(prefix="rangefarm-ckpt-ref-")
+        args = list(args) + ["--json", "ref.json"]
+        try:
+            with cli_common.Launch(BINARY, MPIRUN, args, 2, cwd=folder) as launch:
+                proc = launch.wait(RUN_S)
+            info = cli_common.describe(args, 2, proc)
+            if proc.returncode != 0:
+                raise AssertionError("the reference run failed" + info)
+            with open(os.path.join(folder, "ref.json"), encoding="utf-8") as f:
+                return json.load(f)["result"], info
+        finally:
+            shutil.rmtree(folder, ignore_errors=True)
+
     def start(self, args, np=2, cwd=None):
         launch = cli_common.Launch(BINARY, MPIRUN, args, np, cwd=cwd or self.work)
         self.addCleanup(launch.cleanup)
@@ -580,18 +597,7 @@ class MersenneCheckpointTest(CheckpointCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.class_dir = tempfile.mkdtemp(prefix="rangefarm-ckpt-ref-")
-        args = MERSENNE_LL + ["--json", "ref.json"]
-        with cli_common.Launch(BINARY, MPIRUN, args, 2, cwd=cls.class_dir) as launch:
-            proc = launch.wait(RUN_S)
-        info = cli_common.describe(args, 2, proc)
-        try:
-            if proc.returncode != 0:
-                raise AssertionError("the reference run failed" + info)
-            with open(os.path.join(cls.class_dir, "ref.json"), encoding="utf-8") as f:
-                result = json.load(f)["result"]
-        finally:
-            shutil.rmtree(cls.class_dir, ignore_errors=True)
+        result, info = cls.reference_run(MERSENNE_LL)
         cls.check_known(result, info)
         cls.reference = result
 
@@ -747,18 +753,7 @@ class FactorialCheckpointTest(CheckpointCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.class_dir = tempfile.mkdtemp(prefix="rangefarm-ckpt-ref-")
-        args = ["factorial", *FACTORIAL_NS, "--json", "ref.json"]
-        with cli_common.Launch(BINARY, MPIRUN, args, 2, cwd=cls.class_dir) as launch:
-            proc = launch.wait(RUN_S)
-        info = cli_common.describe(args, 2, proc)
-        try:
-            if proc.returncode != 0:
-                raise AssertionError("the reference run failed" + info)
-            with open(os.path.join(cls.class_dir, "ref.json"), encoding="utf-8") as f:
-                cls.reference = json.load(f)["result"]
-        finally:
-            shutil.rmtree(cls.class_dir, ignore_errors=True)
+        cls.reference, info = cls.reference_run(["factorial", *FACTORIAL_NS])
         if [r["check"] for r in cls.reference] != ["ok"] * len(FACTORIAL_NS):
             raise AssertionError("the reference failed its checks" + info)
 
@@ -810,18 +805,7 @@ class SyntheticCheckpointTest(CheckpointCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.class_dir = tempfile.mkdtemp(prefix="rangefarm-ckpt-ref-")
-        args = SYNTHETIC + ["--unit-ms", "0", "--json", "ref.json"]
-        with cli_common.Launch(BINARY, MPIRUN, args, 2, cwd=cls.class_dir) as launch:
-            proc = launch.wait(RUN_S)
-        info = cli_common.describe(args, 2, proc)
-        try:
-            if proc.returncode != 0:
-                raise AssertionError("the reference run failed" + info)
-            with open(os.path.join(cls.class_dir, "ref.json"), encoding="utf-8") as f:
-                result = json.load(f)["result"]
-        finally:
-            shutil.rmtree(cls.class_dir, ignore_errors=True)
+        result, info = cls.reference_run(SYNTHETIC + ["--unit-ms", "0"])
         want = {"tasks": SYNTHETIC_TASKS, "units": SYNTHETIC_TASKS, "longest_task_units": 1}
         if {k: result.get(k) for k in want} != want:
             raise AssertionError(f"reference result: {result}" + info)
