@@ -65,7 +65,10 @@ SlurmdPort=$((port + 1))
 SlurmUser=$user
 SlurmdUser=root
 AuthType=auth/munge
-AuthInfo=socket=$dir/munge/munge.socket
+# cred_expire also sets how long a requeued job waits before it may start
+# again (default 120 s): short here so the requeue tests take seconds, and
+# Slurm itself, not the test, decides when the job is safe to relaunch.
+AuthInfo=socket=$dir/munge/munge.socket,cred_expire=10
 CredType=cred/munge
 StateSaveLocation=$dir/ctld
 SlurmdSpoolDir=$dir/slurmd
@@ -80,6 +83,9 @@ TaskPlugin=task/none
 SwitchType=switch/none
 MpiDefault=pmix
 SchedulerType=sched/backfill
+# The main scheduling loop every 2 s, so a requeued job starts soon after
+# its begin time.
+SchedulerParameters=sched_interval=2
 SelectType=select/cons_tres
 SelectTypeParameters=CR_CPU
 SlurmdParameters=config_overrides
