@@ -1,11 +1,6 @@
 #include "common_options.hpp"
 
-#include <unistd.h>
-
 #include <boost/mpi/collectives.hpp>
-#include <cstdio>
-#include <filesystem>
-#include <fstream>
 #include <iostream>
 #include <variant>
 
@@ -25,11 +20,13 @@ void add_common_options(CLI::App& cmd, CommonOptions& opts, const std::string& d
                  "is the default)")
       ->type_name("ORDER");
   cmd.add_option("--json", opts.json, "write the JSON report to FILE, or - for stdout")
-      ->type_name("FILE");
+      ->type_name("FILE")
+      ->check(file_name_check());
   cmd.add_flag("--quiet", opts.quiet, "print only the results, no timing table");
   cmd.add_option("--checkpoint", opts.checkpoint,
                  "journal finished chunks to FILE, so that a stopped run can be resumed")
-      ->type_name("FILE");
+      ->type_name("FILE")
+      ->check(file_name_check());
   cmd.add_flag("--resume", opts.resume,
                "continue the run journaled in the --checkpoint FILE: only what is missing is "
                "computed");
@@ -77,24 +74,6 @@ DispatchOrder order_from(const CommonOptions& opts, std::string_view workload,
   return *order;
 }
 
-namespace {
-
-// Empty when path can be written: its folder exists and is writable, and it
-// is not itself a folder. Nothing is created.
-std::string unwritable_reason(const std::string& path) {
-  namespace fs = std::filesystem;
-  std::error_code ec;
-  const fs::path p(path);
-  if (fs::is_directory(p, ec)) return "is a directory";
-  const fs::path dir = p.has_parent_path() ? p.parent_path() : fs::path(".");
-  if (!fs::is_directory(dir, ec)) return "its directory does not exist";
-  if (access(dir.c_str(), W_OK) != 0) return "its directory is not writable";
-  if (fs::exists(p, ec) && access(p.c_str(), W_OK) != 0) return "it is not writable";
-  return {};
-}
-
-}  // namespace
-
 void agree_on_rank0(const boost::mpi::communicator& comm,
                     const std::function<std::string()>& check) {
   std::string problem;
@@ -105,17 +84,11 @@ void agree_on_rank0(const boost::mpi::communicator& comm,
 
 void check_outputs(const boost::mpi::communicator& comm, const CommonOptions& opts,
                    const std::vector<OutputFile>& more) {
-  std::vector<OutputFile> files = more;
-  if (opts.json != "-") files.insert(files.begin(), {"--json", opts.json});
-  if (!opts.resume) files.push_back({"--checkpoint", opts.checkpoint});
-  agree_on_rank0(comm, [&files] {
-    for (const OutputFile& f : files) {
-      if (f.path.empty()) continue;
-      const std::string why = unwritable_reason(f.path);
-      if (!why.empty()) return f.option + ": cannot write '" + f.path + "': " + why;
-    }
-    return std::string();
-  });
+  std::vector<OutputFile> writes = more;
+  if (opts.json != "-") writes.insert(writes.begin(), {"--json", opts.json});
+  std::vector<OutputFile> reads;
+  (opts.resume ? reads : writes).push_back({"--checkpoint", opts.checkpoint});
+  check_output_files(comm, writes, reads);
 }
 
 bool human_output_wanted(const CommonOptions& opts) {
@@ -129,14 +102,7 @@ void write_json(const CommonOptions& opts, const RunReport& report) {
     std::cout << text << std::flush;
     return;
   }
-  // Written beside the target and renamed over it: a reader never sees half a report.
-  const std::string tmp = opts.json + ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::trunc);
-    out << text;
-    if (!out.flush()) throw std::runtime_error("cannot write '" + tmp + "'");
-  }
-  std::filesystem::rename(tmp, opts.json);
+  write_text_file("--json", opts.json, text);
 }
 
 }  // namespace rf::app

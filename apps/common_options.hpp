@@ -13,6 +13,7 @@
 #include <string_view>
 #include <vector>
 
+#include "output_files.hpp"
 #include "rangefarm/schedule.hpp"
 #include "rangefarm/stats.hpp"
 
@@ -49,14 +50,9 @@ ScheduleSpec schedule_from(const CommonOptions& opts, std::uint64_t default_chun
 DispatchOrder order_from(const CommonOptions& opts, std::string_view workload,
                          std::optional<DispatchOrder> cost_model_default);
 
-// A file a command writes: the option that names it, and the path.
-struct OutputFile {
-  std::string option;
-  std::string path;
-};
-
-// Checks on rank 0 only (files), agreed by every rank: throws UsageError
-// everywhere when rank 0 found a problem, so all ranks exit the same way.
+// The run's files (--json, --checkpoint and the command's `more`) checked by
+// check_output_files: throws UsageError on every rank when rank 0 found a
+// problem, so all ranks exit the same way.
 void check_outputs(const boost::mpi::communicator& comm, const CommonOptions& opts,
                    const std::vector<OutputFile>& more = {});
 

@@ -190,7 +190,8 @@ Command add_factorial_command(CLI::App& app) {
   CLI::App* cmd = app.add_subcommand("factorial", "compute n! for each N, checked mod 2^61 - 1");
   cmd->add_option("N", opts->ns, "the n of each n! (up to 4e9)")->required()->type_name("N");
   cmd->add_option("--output", opts->output, "write every n! in full to FILE, as 'n! = digits'")
-      ->type_name("FILE");
+      ->type_name("FILE")
+      ->check(file_name_check());
   add_common_options(*cmd, opts->common, "1 piece");
   return {cmd, [opts](const boost::mpi::communicator& comm) { return run_factorial(comm, *opts); }};
 }

@@ -1,10 +1,10 @@
 // `rangefarm mersenne`: which 2^p - 1 with p prime in [from, to] are prime,
 // and the perfect numbers 2^(p-1) (2^p - 1) they give.
 #include <algorithm>
-#include <fstream>
 #include <iostream>
 #include <memory>
 #include <primesieve.hpp>
+#include <sstream>
 
 #include "command.hpp"
 #include "common_options.hpp"
@@ -54,6 +54,9 @@ MersenneJob validate(const MersenneOptions& o) {
   }
   job.order = order_from(o.common, "mersenne", DispatchOrder::LargestFirst);
   job.schedule = schedule_from(o.common, 1);
+  // Static schedules deal the items in range order whatever --order says;
+  // the header and the report say the order that was used.
+  if (is_static(job.schedule.kind)) job.order = DispatchOrder::Given;
   job.ll_save_every_s = static_cast<double>(parse_number("--ll-save-every", o.ll_save_every, 1));
   return job;
 }
@@ -176,11 +179,11 @@ nlohmann::json resumed_json(const std::vector<ExponentResult>& results) {
 }
 
 void write_perfect_numbers(const std::string& path, const Tally& t) {
-  std::ofstream out(path, std::ios::trunc);
+  std::ostringstream out;
   for (const auto p : t.exponents) {
     out << "2^" << p - 1 << "*(2^" << p << "-1) = " << perfect_number(p).get_str() << '\n';
   }
-  if (!out.flush()) throw std::runtime_error("--output: cannot write '" + path + "'");
+  write_text_file("--output", path, out.str());
 }
 
 int run_mersenne(const boost::mpi::communicator& comm, const MersenneOptions& o) {
@@ -252,7 +255,8 @@ Command add_mersenne_command(CLI::App& app) {
                   "0 turns it off)")
       ->type_name("B");
   cmd->add_option("--output", opts->output, "write each perfect number found in full to FILE")
-      ->type_name("FILE");
+      ->type_name("FILE")
+      ->check(file_name_check());
   cmd->add_option("--ll-save-every", opts->ll_save_every,
                   "with --checkpoint: a Lucas-Lehmer test saves its state this often, in "
                   "seconds (default 60), and at once on a stop")

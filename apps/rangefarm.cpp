@@ -24,6 +24,26 @@ int fail(const boost::mpi::communicator& comm, int status, const std::string& me
   return status;
 }
 
+// The first argument that is not an option names the subcommand (the
+// top-level options, --help and --version, take no value). CLI11 would call
+// a mistyped one "A subcommand is required"; this names it. Empty when fine.
+std::string unknown_subcommand(const CLI::App& app, int argc, char** argv) {
+  std::string names;
+  bool known = false;
+  for (int i = 1; i < argc; ++i) {
+    const std::string arg = argv[i];
+    if (arg.empty() || arg[0] != '-') {
+      for (const CLI::App* sub : app.get_subcommands({})) {
+        names += (names.empty() ? "" : ", ") + sub->get_name();
+        known = known || sub->get_name() == arg;
+      }
+      if (known) return {};
+      return "unknown subcommand '" + arg + "' (use one of: " + names + "; see rangefarm --help)";
+    }
+  }
+  return {};
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -35,11 +55,13 @@ int main(int argc, char** argv) {
   CLI::App app("rangefarm: farms integer ranges of number-theory work over MPI ranks", "rangefarm");
   app.set_version_flag("--version", rf::rangefarm_version());
   app.require_subcommand(1);
-  std::vector<rf::app::Command> commands{rf::app::add_perfect_command(app),
-                                         rf::app::add_factorial_command(app),
-                                         rf::app::add_mersenne_command(app),
-                                         rf::app::add_synthetic_command(app)};
+  std::vector<rf::app::Command> commands{
+      rf::app::add_perfect_command(app), rf::app::add_factorial_command(app),
+      rf::app::add_mersenne_command(app), rf::app::add_synthetic_command(app)};
 
+  if (const std::string problem = unknown_subcommand(app, argc, argv); !problem.empty()) {
+    return fail(world, kUsageExit, problem);
+  }
   try {
     app.parse(argc, argv);
   } catch (const CLI::Success& e) {  // --help, --version

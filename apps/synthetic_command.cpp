@@ -67,6 +67,9 @@ SyntheticJob validate(const SyntheticOptions& o) {
   job.spec.seed = parse_number("--seed", o.seed, 0);
   job.order = order_from(o.common, "synthetic", DispatchOrder::LargestFirst);
   job.schedule = schedule_from(o.common, 1);
+  // Static schedules deal the items in range order whatever --order says;
+  // the header and the report say the order that was used.
+  if (is_static(job.schedule.kind)) job.order = DispatchOrder::Given;
   return job;
 }
 
@@ -79,8 +82,9 @@ bool reorders(const SyntheticJob& job) {
 std::vector<std::uint64_t> task_order(const SyntheticJob& job) {
   if (!reorders(job)) return {};
   if (job.spec.tasks > kMaxOrderedTasks) {
-    throw UsageError("--order largest-first: at most 1e7 tasks (the order is held on every "
-                     "rank); use --order given for more");
+    throw UsageError(
+        "--order largest-first: at most 1e7 tasks (the order is held on every "
+        "rank); use --order given for more");
   }
   std::vector<double> costs(job.spec.tasks);
   for (std::uint64_t k = 1; k <= job.spec.tasks; ++k) costs[k - 1] = task_cost(job.spec, k);
@@ -115,10 +119,10 @@ void print_summary(const SyntheticJob& job, const RunReport& report, const Synth
   auto& out = std::cout;
   if (!quiet) {
     out << "rangefarm synthetic: " << job.spec.tasks << " tasks, "
-        << cost_profile_name(job.spec.profile) << " cost, " << job.spec.unit_ms
-        << " ms per unit, " << task_mode_name(job.spec.mode) << "; schedule "
-        << schedule_name(job.schedule.kind) << " (chunk " << job.schedule.chunk << ", "
-        << order_name(job.order) << "), " << report.timings.size() << " ranks\n";
+        << cost_profile_name(job.spec.profile) << " cost, " << job.spec.unit_ms << " ms per unit, "
+        << task_mode_name(job.spec.mode) << "; schedule " << schedule_name(job.schedule.kind)
+        << " (chunk " << job.schedule.chunk << ", " << order_name(job.order) << "), "
+        << report.timings.size() << " ranks\n";
   }
   out << strprintf("tasks %llu, %.3f units in all, longest %.3f units; every task ran once\n",
                    static_cast<unsigned long long>(r.tasks), units(r.micro_units),
@@ -148,8 +152,7 @@ int run_synthetic(const boost::mpi::communicator& comm, const SyntheticOptions& 
                       {"seed", job.spec.seed},
                       {"item_order", order.empty() ? "given" : "largest-first"}});
   const SyntheticTasks tasks(job.spec, order);
-  const auto outcome =
-      farm(comm, tasks, Range{0, job.spec.tasks}, job.schedule, control.hooks());
+  const auto outcome = farm(comm, tasks, Range{0, job.spec.tasks}, job.schedule, control.hooks());
   const std::uint64_t computed = items_total(outcome.timings);
   if (outcome.stopped) return control.stopped(outcome.restored_items + computed, job.spec.tasks);
   control.completed();
@@ -170,8 +173,8 @@ int run_synthetic(const boost::mpi::communicator& comm, const SyntheticOptions& 
   report.timing_extra = makespan_json(job, outcome.result, outcome.wall_s, outcome.timings.size());
   report.checkpoint = control.report(outcome.restored_items, computed);
   if (!(outcome.result == expected_totals(job.spec))) {
-    std::cerr << "rangefarm: internal error: the tasks run do not add up to the "
-              << job.spec.tasks << " tasks asked for\n";
+    std::cerr << "rangefarm: internal error: the tasks run do not add up to the " << job.spec.tasks
+              << " tasks asked for\n";
     return 70;
   }
   if (human_output_wanted(o.common)) print_summary(job, report, outcome.result, o.common.quiet);
@@ -185,9 +188,7 @@ Command add_synthetic_command(CLI::App& app) {
   auto opts = std::make_shared<SyntheticOptions>();
   CLI::App* cmd = app.add_subcommand(
       "synthetic", "T tasks of a chosen cost profile, slept or spun, for scheduler studies");
-  cmd->add_option("--tasks", opts->tasks, "number of tasks (required)")
-      ->required()
-      ->type_name("T");
+  cmd->add_option("--tasks", opts->tasks, "number of tasks (required)")->required()->type_name("T");
   cmd->add_option("--cost", opts->cost,
                   "uniform (1 unit each) | linear (task k costs k) | random (uniform on [0, 2)) "
                   "| heavy (Pareto, shape 1.5, mean 1) (required)")

@@ -43,7 +43,9 @@ FACTORIAL_10_JOURNAL = '{"rangefarm_journal":1,"run":{"ns":[10],"ranks":1,"workl
 BAD_INPUTS = [
     # The command line as a whole.
     bad("no_subcommand", "", USAGE, "A subcommand is required", np3=True),
-    bad("unknown_subcommand", "frobnicate", USAGE, "subcommand"),
+    bad("unknown_subcommand", "frobnicate", USAGE, "unknown subcommand 'frobnicate' (use one of: perfect, factorial, mersenne, synthetic; see rangefarm --help)", np3=True),
+    bad("misspelt_subcommand", "perfekt --to 10", USAGE, "unknown subcommand 'perfekt'"),
+    bad("unknown_option_before_subcommand", "--version2 perfect --to 10", USAGE, "--version2"),
     bad("unknown_option_first", "--bogus perfect --to 10", USAGE, "--bogus"),
     bad("option_before_subcommand", "--json - perfect --to 10", USAGE, "--json"),
     bad("two_subcommands", "perfect --to 10 mersenne --to 10", USAGE, "--to"),
@@ -84,6 +86,12 @@ BAD_INPUTS = [
     bad("perfect_json_into_missing_root_dir", "perfect --to 100 --json /nonexistent-dir/x.json", USAGE, "its directory does not exist"),
     bad("perfect_json_onto_dir", "perfect --to 100 --json out", USAGE, "--json: cannot write 'out': is a directory", files={"out/": ""}),
     bad("perfect_json_under_a_file", "perfect --to 100 --json notes.txt/r.json", USAGE, "its directory does not exist", files={"notes.txt": "keep\n"}),
+    bad("perfect_json_empty_name", "perfect --to 100 --json ''", USAGE, "--json: empty file name"),
+    bad("perfect_checkpoint_empty_name", "perfect --to 100 --checkpoint ''", USAGE, "--checkpoint: empty file name"),
+    bad("perfect_json_into_proc", "perfect --to 100 --json /proc/rangefarm-test.json", USAGE, "--json: cannot write '/proc/rangefarm-test.json': cannot create a file in its directory", np3=True),
+    bad("perfect_checkpoint_into_proc", "perfect --to 100 --checkpoint /proc/rangefarm-test.journal", USAGE, "--checkpoint: cannot write '/proc/rangefarm-test.journal': cannot create a file in its directory"),
+    bad("perfect_json_is_checkpoint", "perfect --to 100 --json j --checkpoint j", USAGE, "--json and --checkpoint name the same file 'j': one would overwrite the other", np3=True),
+    bad("perfect_json_is_resumed_journal", "perfect --to 100 --json ./j --checkpoint j --resume", USAGE, "--json and --checkpoint name the same file 'j'", files={"j": PERFECT_100_JOURNAL + PERFECT_100_RECORD}),
     bad("perfect_json_kept_on_bad_input", "perfect --to 0 --json r.json", USAGE, "--to: must be at least 1", files={"r.json": '{"old": true}\n'}),
 
     # factorial
@@ -108,6 +116,9 @@ BAD_INPUTS = [
     bad("factorial_output_into_missing_root_dir", "factorial 10 --output /nonexistent-dir/f.txt", USAGE, "--output: cannot write"),
     bad("factorial_output_onto_dir", "factorial 10 --output out", USAGE, "--output: cannot write 'out': is a directory", files={"out/": ""}),
     bad("factorial_json_into_missing_dir", "factorial 10 --json missing/r.json", USAGE, "--json: cannot write 'missing/r.json'"),
+    bad("factorial_output_empty_name", "factorial 10 --output ''", USAGE, "--output: empty file name"),
+    bad("factorial_output_is_json", "factorial 10 --output r --json r", USAGE, "--json and --output name the same file 'r'"),
+    bad("factorial_output_into_proc", "factorial 10 --output /proc/rangefarm-digits.txt", USAGE, "--output: cannot write '/proc/rangefarm-digits.txt': cannot create a file in its directory"),
     bad("factorial_json_onto_dir", "factorial 10 --json out", USAGE, "--json: cannot write 'out': is a directory", files={"out/": ""}),
     bad("factorial_output_kept_on_bad_input", "factorial 5e9 --output f.txt", USAGE, "4e9", files={"f.txt": "10! = 3628800\n"}),
 
@@ -139,6 +150,9 @@ BAD_INPUTS = [
     bad("mersenne_output_into_missing_root_dir", "mersenne --to 100 --output /nonexistent-dir/p.txt", USAGE, "--output: cannot write"),
     bad("mersenne_output_onto_dir", "mersenne --to 100 --output out", USAGE, "--output: cannot write 'out': is a directory", files={"out/": ""}),
     bad("mersenne_json_into_missing_dir", "mersenne --to 100 --json missing/r.json", USAGE, "--json: cannot write 'missing/r.json'"),
+    bad("mersenne_output_empty_name", "mersenne --to 100 --output ''", USAGE, "--output: empty file name"),
+    bad("mersenne_output_is_json_by_another_name", "mersenne --to 100 --output sub/../r --json r", USAGE, "--json and --output name the same file 'sub/../r'", files={"sub/": ""}),
+    bad("mersenne_output_is_existing_json", "mersenne --to 100 --output r --json ./r", USAGE, "--json and --output name the same file 'r'", files={"r": "{}\n"}),
     bad("mersenne_json_onto_dir", "mersenne --to 100 --json out", USAGE, "--json: cannot write 'out': is a directory", files={"out/": ""}),
     bad("mersenne_bad_input_writes_no_file", "mersenne --to 2e7 --output p.txt --json r.json", USAGE, "2e7", np3=True),
     bad("mersenne_files_kept_on_bad_input", "mersenne --to 10 --order weird --output p.txt --json r.json", USAGE, "weird", files={"p.txt": "old\n", "r.json": "{}\n"}),

@@ -11,8 +11,10 @@ Usage: test_cli.py --binary PATH [--mpirun PATH] [unittest options]
 
 import json
 import os
+import stat
 import sys
 import tempfile
+import threading
 import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -157,6 +159,100 @@ class PerfectRunTest(unittest.TestCase):
         self.assertEqual(set(report), set(expected))
         for key in set(expected) - {"timing", "imbalance"}:
             self.assertEqual(report[key], expected[key], key)
+
+
+class ReportTargetTest(unittest.TestCase):
+    """--json and --output onto what is not a plain new file: a symbolic link
+    keeps being a link (its target gets the report), a FIFO or a device is
+    written in place and keeps its kind (as root, replacing /dev/null with a
+    file would break the machine)."""
+
+    ARGS = ["perfect", "--to", "10000", "--quiet"]
+
+    def run_ok(self, args, cwd):
+        proc = run_rangefarm(args, 2, cwd=cwd)
+        info = describe(args, 2, proc)
+        self.assertEqual(proc.returncode, 0, info)
+        return info
+
+    def test_symlink_is_followed(self):
+        with tempfile.TemporaryDirectory(prefix="rangefarm-cli-") as tmp:
+            os.mkdir(os.path.join(tmp, "reports"))
+            target = os.path.join(tmp, "reports", "r.json")
+            with open(target, "w", encoding="utf-8") as f:
+                f.write("old\n")
+            link = os.path.join(tmp, "latest.json")
+            os.symlink(os.path.join("reports", "r.json"), link)
+            info = self.run_ok(self.ARGS + ["--json", link], tmp)
+            self.assertTrue(os.path.islink(link), info)
+            with open(target, encoding="utf-8") as f:
+                report = json.load(f)
+            self.assertEqual(report["result"]["perfect_numbers"], PERFECT_TO_10000, info)
+            self.assertEqual(sorted(os.listdir(tmp)), ["latest.json", "reports"], info)
+            self.assertEqual(os.listdir(os.path.join(tmp, "reports")), ["r.json"], info)
+
+    def test_dangling_symlink_creates_its_target(self):
+        with tempfile.TemporaryDirectory(prefix="rangefarm-cli-") as tmp:
+            link = os.path.join(tmp, "latest.json")
+            os.symlink("r.json", link)
+            info = self.run_ok(self.ARGS + ["--json", link], tmp)
+            self.assertTrue(os.path.islink(link), info)
+            with open(os.path.join(tmp, "r.json"), encoding="utf-8") as f:
+                self.assertEqual(json.load(f)["workload"], "perfect", info)
+
+    def test_link_to_the_journal_is_refused(self):
+        with tempfile.TemporaryDirectory(prefix="rangefarm-cli-") as tmp:
+            os.symlink("run.journal", os.path.join(tmp, "r.json"))
+            args = self.ARGS + ["--json", "r.json", "--checkpoint", "run.journal"]
+            proc = run_rangefarm(args, 2, cwd=tmp)
+            info = describe(args, 2, proc)
+            self.assertEqual(proc.returncode, 2, info)
+            self.assertIn("--json and --checkpoint name the same file 'run.journal'", proc.stderr,
+                          info)
+            self.assertEqual(os.listdir(tmp), ["r.json"], info)
+
+    def test_fifo_is_written_in_place(self):
+        with tempfile.TemporaryDirectory(prefix="rangefarm-cli-") as tmp:
+            fifo = os.path.join(tmp, "report.fifo")
+            os.mkfifo(fifo)
+            got = []
+
+            def read_fifo():
+                with open(fifo, encoding="utf-8") as f:
+                    got.append(f.read())
+
+            # The reader opens the FIFO before rangefarm's write can finish.
+            reader = threading.Thread(target=read_fifo)
+            reader.start()
+            try:
+                info = self.run_ok(self.ARGS + ["--json", fifo], tmp)
+            finally:
+                if reader.is_alive():  # rangefarm never opened it: unblock the reader
+                    with open(fifo, "w", encoding="utf-8"):
+                        pass
+                reader.join(30)
+            self.assertTrue(stat.S_ISFIFO(os.lstat(fifo).st_mode), info)
+            self.assertEqual(json.loads(got[0])["result"]["perfect_numbers"], PERFECT_TO_10000, info)
+            self.assertEqual(os.listdir(tmp), ["report.fifo"], info)
+
+    def test_dev_null_stays_a_device(self):
+        info = self.run_ok(self.ARGS + ["--json", "/dev/null"], None)
+        self.assertTrue(stat.S_ISCHR(os.lstat("/dev/null").st_mode), info)
+        self.assertFalse(os.path.exists("/dev/null.tmp"), info)
+
+    def test_mersenne_output_through_symlink(self):
+        with tempfile.TemporaryDirectory(prefix="rangefarm-cli-") as tmp:
+            with open(os.path.join(tmp, "p.txt"), "w", encoding="utf-8") as f:
+                f.write("old\n")
+            os.symlink("p.txt", os.path.join(tmp, "out"))
+            args = ["mersenne", "--to", "20", "--quiet", "--output", "out"]
+            info = self.run_ok(args, tmp)
+            self.assertTrue(os.path.islink(os.path.join(tmp, "out")), info)
+            with open(os.path.join(tmp, "p.txt"), encoding="utf-8") as f:
+                lines = f.read().splitlines()
+            self.assertEqual([line.split(" = ")[1] for line in lines],
+                             ["6", "28", "496", "8128", "33550336", "8589869056", "137438691328"],
+                             info)
 
 
 class HelpTest(unittest.TestCase):

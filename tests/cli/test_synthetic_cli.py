@@ -223,7 +223,8 @@ class SyntheticResultTest(unittest.TestCase):
         self.assertEqual(params, {
             "tasks": tasks, "cost": profile, "unit_ms": 0, "mode": "sleep",
             "seed": seed, "schedule": schedule, "chunk": chunk,
-            "order": order or "largest-first"}, info)
+            "order": "given" if schedule.startswith("static") else order or "largest-first"},
+            info)
         self.assertEqual(report["result"],
                          expected_result(profile, tasks, seed), info)
         self.assertEqual(report["items_total"], tasks, info)
