@@ -52,11 +52,9 @@ MersenneJob validate(const MersenneOptions& o) {
     }
     job.tf_bits = static_cast<unsigned>(bits);
   }
-  job.order = order_from(o.common, "mersenne", DispatchOrder::LargestFirst);
+  const DispatchOrder asked = order_from(o.common, "mersenne", DispatchOrder::LargestFirst);
   job.schedule = schedule_from(o.common, 1);
-  // Static schedules deal the items in range order whatever --order says;
-  // the header and the report say the order that was used.
-  if (is_static(job.schedule.kind)) job.order = DispatchOrder::Given;
+  job.order = order_used(job.schedule.kind, asked);  // what the header and report say
   job.ll_save_every_s = static_cast<double>(parse_number("--ll-save-every", o.ll_save_every, 1));
   return job;
 }

@@ -54,16 +54,7 @@ std::string probe_reason(const fs::path& target) {
   return {};
 }
 
-}  // namespace
-
-CLI::Validator file_name_check() {
-  return CLI::Validator(
-      [](std::string& name) {
-        return name.empty() ? std::string("empty file name") : std::string();
-      },
-      "", "FILE");
-}
-
+// Why `path` cannot be written, or empty when it can.
 std::string unwritable_reason(const std::string& path) {
   std::error_code ec;
   const fs::path target = landing_path(path);
@@ -77,6 +68,16 @@ std::string unwritable_reason(const std::string& path) {
   if (!fs::is_directory(dir, ec)) return "its directory does not exist";
   if (fs::exists(st) && access(target.c_str(), W_OK) != 0) return "it is not writable";
   return probe_reason(target);
+}
+
+}  // namespace
+
+CLI::Validator file_name_check() {
+  return CLI::Validator(
+      [](std::string& name) {
+        return name.empty() ? std::string("empty file name") : std::string();
+      },
+      "", "FILE");
 }
 
 void check_output_files(const boost::mpi::communicator& comm, const std::vector<OutputFile>& writes,

@@ -20,12 +20,9 @@ struct OutputFile {
 // file" and silently drop the output).
 CLI::Validator file_name_check();
 
-// Why `path` cannot be written, or empty when it can. Creates and removes a
-// probe file beside a path that does not exist yet, so a folder that refuses
-// new files even to root (/proc, a read-only mount) is found now.
-std::string unwritable_reason(const std::string& path);
-
-// Checks on rank 0 that every named file can be written and that no two
+// Checks on rank 0 that every named file can be written (by creating and
+// removing a probe file beside it, so that a folder that refuses new files
+// even to root, /proc or a read-only mount, is found now) and that no two
 // options name the same file; a problem becomes a UsageError on every rank.
 // `reads` are files the run also reads (a journal being resumed): only the
 // same-file check applies to them.

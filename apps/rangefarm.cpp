@@ -28,18 +28,15 @@ int fail(const boost::mpi::communicator& comm, int status, const std::string& me
 // top-level options, --help and --version, take no value). CLI11 would call
 // a mistyped one "A subcommand is required"; this names it. Empty when fine.
 std::string unknown_subcommand(const CLI::App& app, int argc, char** argv) {
-  std::string names;
-  bool known = false;
   for (int i = 1; i < argc; ++i) {
     const std::string arg = argv[i];
-    if (arg.empty() || arg[0] != '-') {
-      for (const CLI::App* sub : app.get_subcommands({})) {
-        names += (names.empty() ? "" : ", ") + sub->get_name();
-        known = known || sub->get_name() == arg;
-      }
-      if (known) return {};
-      return "unknown subcommand '" + arg + "' (use one of: " + names + "; see rangefarm --help)";
+    if (!arg.empty() && arg[0] == '-') continue;
+    std::string names;
+    for (const CLI::App* sub : app.get_subcommands({})) {
+      if (sub->get_name() == arg) return {};
+      names += (names.empty() ? "" : ", ") + sub->get_name();
     }
+    return "unknown subcommand '" + arg + "' (use one of: " + names + "; see rangefarm --help)";
   }
   return {};
 }

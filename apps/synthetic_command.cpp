@@ -65,17 +65,14 @@ SyntheticJob validate(const SyntheticOptions& o) {
   if (o.sleep && o.spin) throw UsageError("--sleep and --spin: choose one");
   job.spec.mode = o.spin ? TaskMode::Spin : TaskMode::Sleep;
   job.spec.seed = parse_number("--seed", o.seed, 0);
-  job.order = order_from(o.common, "synthetic", DispatchOrder::LargestFirst);
+  const DispatchOrder asked = order_from(o.common, "synthetic", DispatchOrder::LargestFirst);
   job.schedule = schedule_from(o.common, 1);
-  // Static schedules deal the items in range order whatever --order says;
-  // the header and the report say the order that was used.
-  if (is_static(job.schedule.kind)) job.order = DispatchOrder::Given;
+  job.order = order_used(job.schedule.kind, asked);  // what the header and report say
   return job;
 }
 
 bool reorders(const SyntheticJob& job) {
-  return !is_static(job.schedule.kind) && job.order == DispatchOrder::LargestFirst &&
-         job.spec.profile != CostProfile::Uniform;
+  return job.order == DispatchOrder::LargestFirst && job.spec.profile != CostProfile::Uniform;
 }
 
 // The task at each position the farm hands out (empty: in task order).

@@ -301,8 +301,16 @@ def run_rangefarm(argv, args, env):
     the run's dict with the report's timing (add_report_timing), result and
     params; rc "bad-json" where the report cannot be read."""
     rc, out, _, run = timed_process(argv, env, args.timeout, args.wait_idle)
+    add_report(run, rc, out)
+    return run
+
+
+def add_report(run, rc, out):
+    """Reads the report a successful run printed into run: timing
+    (add_report_timing), result and params. Returns the report, or None
+    when the run failed or (rc "bad-json") the report cannot be read."""
     if rc != 0:
-        return run
+        return None
     try:
         report = first_json(out)
         add_report_timing(run, report)
@@ -311,7 +319,8 @@ def run_rangefarm(argv, args, env):
     except (ValueError, KeyError, TypeError) as e:
         run["rc"] = "bad-json"
         run["error"] = f"{type(e).__name__} {e}: {out[-500:]!r}"
-    return run
+        return None
+    return report
 
 
 def add_report_timing(run, report):

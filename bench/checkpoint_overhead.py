@@ -66,7 +66,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_common import (  # noqa: E402
-    add_common_args, add_report_timing, cpu_model, doc_head, first_json, fmt_count,
+    add_common_args, add_report, cpu_model, doc_head, fmt_count,
     machine_start, missing_executable, mpi_env, parse_count, print_failed_runs, print_problems,
     ratio_of, repo_path, report_noise, rotated, stats, timed_process, write_results)
 from mersenne_compare import primes_between  # noqa: E402
@@ -157,17 +157,9 @@ def run_once(cfg, args, binary, env):
         if journal is not None and journal.exists():
             (run["journal_lines"], run["journal_bytes"], run["journal_items"],
              run["journal_problem"]) = read_journal(journal)
-        if rc != 0:
-            return run
-        try:
-            report = first_json(out)
-            add_report_timing(run, report)
-            run["report_params"] = report.get("params")
-            run["result"] = report["result"]
+        report = add_report(run, rc, out)
+        if report is not None:
             run["checkpoint"] = report.get("checkpoint")
-        except (ValueError, KeyError, TypeError) as e:
-            run["rc"] = "bad-json"
-            run["error"] = f"{type(e).__name__} {e}: {out[-500:]!r}"
         return run
     finally:
         if tmp:

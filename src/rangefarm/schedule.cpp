@@ -42,7 +42,7 @@ std::vector<std::uint64_t> dispatch_order(ScheduleKind kind, DispatchOrder order
                                           const std::vector<double>& costs) {
   std::vector<std::uint64_t> items(costs.size());
   for (std::uint64_t i = 0; i < items.size(); ++i) items[i] = i;
-  if (is_static(kind) || order == DispatchOrder::Given) return items;
+  if (order_used(kind, order) == DispatchOrder::Given) return items;
   std::stable_sort(items.begin(), items.end(),
                    [&](std::uint64_t a, std::uint64_t b) { return costs[a] > costs[b]; });
   return items;

@@ -46,6 +46,12 @@ std::string_view order_name(DispatchOrder order);
 std::vector<std::uint64_t> dispatch_order(ScheduleKind kind, DispatchOrder order,
                                           const std::vector<double>& costs);
 
+// The order a schedule really uses: static schedules deal items in range
+// order whatever was asked.
+inline DispatchOrder order_used(ScheduleKind kind, DispatchOrder asked) {
+  return is_static(kind) ? DispatchOrder::Given : asked;
+}
+
 // The chunks a rank processes under a static schedule, in order.
 std::vector<Range> static_chunks(const ScheduleSpec& spec, Range range, int rank, int nranks);
 
