@@ -11,38 +11,32 @@ from these runs. Needs root (slurmd starts jobs) and Debian's slurm packages
 (slurm-local.sh installs them when missing).
 """
 
-import argparse
 import csv
 import json
 import math
 import os
-import re
 import shutil
 import signal
 import socket
 import subprocess
 import sys
 import tempfile
-import time
 import unittest
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import slurm_jobs  # noqa: E402
+from slurm_jobs import JOB_TIMEOUT_S, read  # noqa: E402
 
 ARGS = None
 STATE = {}
+JOBS = None
 
 PERFECT_1E8 = {"deficient": 75239327, "perfect": 5, "abundant": 24760668}
 PERFECT_NUMBERS = [6, 28, 496, 8128, 33550336]
-DONE_STATES = {"COMPLETED", "FAILED", "CANCELLED", "TIMEOUT", "NODE_FAIL",
-               "OUT_OF_MEMORY", "PREEMPTED", "BOOT_FAIL", "DEADLINE"}
-JOB_TIMEOUT_S = 120
-MPI_ENV = {"OMPI_ALLOW_RUN_AS_ROOT": "1", "OMPI_ALLOW_RUN_AS_ROOT_CONFIRM": "1",
-           "OMPI_MCA_orte_execute_quiet": "1"}
 
 
-def slurm_env(extra=None):
-    env = dict(os.environ, SLURM_CONF=STATE["conf"],
-               RANGEFARM_HOME=ARGS.repo, RANGEFARM_BIN=ARGS.binary)
-    env.update(extra or {})
-    return env
+def slurm_env():
+    return dict(os.environ, SLURM_CONF=STATE["conf"])
 
 
 def local(action):
@@ -54,38 +48,15 @@ def local(action):
 
 
 def cmd(args, env=None, check=True):
-    proc = subprocess.run(args, env=slurm_env(env), capture_output=True, text=True,
-                          timeout=60, check=False)
-    if check and proc.returncode != 0:
-        raise AssertionError(f"{' '.join(args)} exited {proc.returncode}: {proc.stderr}")
-    return proc.stdout
+    return JOBS.cmd(args, env=env, check=check)
 
 
 def sbatch(script, args, options=(), env=None):
-    """Submits slurm/SCRIPT from the test's folder; returns the job id."""
-    out = cmd(["sbatch", "--parsable", f"--chdir={STATE['work']}", *options,
-               os.path.join(ARGS.repo, "slurm", script), *args], env=env)
-    return out.strip().split(";")[0]
-
-
-def job_fields(job):
-    """{JobState, Restarts, ...} of a job, or of each task of an array (list)."""
-    out = cmd(["scontrol", "show", "job", "-o", job])
-    jobs = []
-    for line in out.splitlines():
-        jobs.append(dict(m.groups() for m in re.finditer(r"(\w+)=(\S*)", line)))
-    return jobs
+    return JOBS.sbatch(script, args, options, env)
 
 
 def wait_done(job, timeout=JOB_TIMEOUT_S):
-    """Polls until every task of job has ended; returns their fields."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        jobs = job_fields(job)
-        if jobs and all(j["JobState"] in DONE_STATES for j in jobs):
-            return jobs
-        time.sleep(0.5)
-    raise AssertionError(f"job {job} not done after {timeout} s: {job_fields(job)}")
+    return JOBS.wait_done(job, timeout)
 
 
 def slurm_logs_tail(lines=25):
@@ -99,16 +70,13 @@ def slurm_logs_tail(lines=25):
     return "\n" + "\n".join(out)
 
 
-def read(path):
-    with open(path, encoding="utf-8") as f:
-        return f.read()
-
-
 def setUpModule():
+    global JOBS
     STATE["work"] = tempfile.mkdtemp(prefix="rangefarm-slurm-test-")
     os.chmod(STATE["work"], 0o755)  # munged wants x for all on its socket's folders
     STATE["slurm_dir"] = os.path.join(STATE["work"], "slurm-state")
     STATE["conf"] = os.path.join(STATE["slurm_dir"], "slurm.conf")
+    JOBS = slurm_jobs.Jobs(slurm_env, STATE["work"], ARGS.repo, ARGS.binary, slurm_logs_tail)
     # ctest ends a test past its TIMEOUT with SIGTERM: stop the Slurm then too.
     def stop_and_exit(signum, _frame):
         sys.stderr.write(local("stop").stderr)
@@ -229,50 +197,11 @@ class Resumable(unittest.TestCase):
 
     @classmethod
     def setUpClass(cls):
-        direct = os.path.join(STATE["work"], "direct.json")
-        proc = subprocess.run(["mpirun", "-q", "-np", "2", ARGS.binary, *cls.WORK,
-                               "--json", direct, "--quiet"],
-                              env=dict(os.environ, **MPI_ENV), capture_output=True,
-                              text=True, timeout=300, check=False)
-        assert proc.returncode == 0, proc.stderr
-        cls.direct = json.loads(read(direct))["result"]
+        cls.direct = slurm_jobs.direct_result(ARGS.binary, cls.WORK,
+                                              os.path.join(STATE["work"], "direct.json"))
 
     def stop_requeue_resume(self, launcher):
-        name = f"resumable-{launcher}"
-        job = sbatch("resumable.sbatch", self.WORK,
-                     [f"--output={name}-%j.out", f"--job-name={name}"],
-                     env={"RANGEFARM_LAUNCHER": launcher})
-        journal = os.path.join(STATE["work"], f"rangefarm-{job}.journal")
-        log_path = os.path.join(STATE["work"], f"{name}-{job}.out")
-        # Signal once a chunk is journaled (line 1 holds the parameters).
-        deadline = time.monotonic() + JOB_TIMEOUT_S
-        while not (os.path.exists(journal) and read(journal).count("\n") >= 2):
-            self.assertLess(time.monotonic(), deadline, "no chunk journaled")
-            (fields,) = job_fields(job)
-            self.assertNotIn(fields["JobState"], DONE_STATES,
-                             read(log_path) if os.path.exists(log_path) else fields)
-            time.sleep(0.2)
-        cmd(["scancel", "--batch", "--signal=USR1", job])
-
-        # Slurm holds a requeued job back until the first allocation's job
-        # credential has expired (slurm-local.sh sets cred_expire=10 s, not
-        # the default 120 s); starting it earlier by hand (StartTime=now) can
-        # lose the relaunch to a revoked credential, so the test waits.
-        (fields,) = wait_done(job)
-        log = read(log_path) + slurm_logs_tail()
-        self.assertEqual(fields["JobState"], "COMPLETED", f"{fields}\n{log}")
-        self.assertEqual(fields["Restarts"], "1", log)
-        self.assertIn(f"with {launcher}", log)
-        self.assertIn("got USR1", log)
-        self.assertIn("rangefarm exited with status 75", log)
-        self.assertIn(f"requeueing job {job}", log)
-        self.assertIn("allocation 2", log)
-        self.assertRegex(log, r"--checkpoint \S+ --resume")
-        restored = re.search(r"checkpoint \S+: (\d+) items restored, (\d+) computed", log)
-        self.assertIsNotNone(restored, log)
-        self.assertGreater(int(restored.group(1)), 0, log)
-        self.assertGreater(int(restored.group(2)), 0, log)
-        report = json.loads(read(os.path.join(STATE["work"], f"rangefarm-{job}.json")))
+        _, _, report = JOBS.resumable(self, self.WORK, launcher)
         self.assertEqual(report["result"], self.direct)
 
     def test_srun(self):
@@ -284,19 +213,11 @@ class Resumable(unittest.TestCase):
 
 def main():
     global ARGS
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--binary", required=True)
-    parser.add_argument("--repo", default=os.path.dirname(os.path.dirname(
-        os.path.dirname(os.path.abspath(__file__)))))
-    parser.add_argument("--port", type=int, default=16837,
-                        help="slurmctld port (slurmd: +1); not the default local one")
-    parser.add_argument("--keep", action="store_true", help="keep the test folder")
-    ARGS, rest = parser.parse_known_args()
+    ARGS, rest = slurm_jobs.parse_args(
+        __doc__, __file__, 16837, "slurmctld port (slurmd: +1); not the default local one")
     if hasattr(sys, "set_int_max_str_digits"):
         sys.set_int_max_str_digits(0)  # 2024! has 5815 digits
-    ARGS.binary = os.path.abspath(ARGS.binary)
-    ARGS.repo = os.path.abspath(ARGS.repo)
-    unittest.main(argv=[sys.argv[0], *rest], verbosity=2)
+    sys.exit(0 if slurm_jobs.run_tests(rest) else 1)
 
 
 if __name__ == "__main__":
