@@ -10,6 +10,8 @@
 #include "command.hpp"
 #include "common_options.hpp"
 #include "rangefarm/checkpoint.hpp"
+#include "rangefarm/health_link.hpp"
+#include "rangefarm/loss_notice.hpp"
 #include "rangefarm/stats.hpp"
 #include "rangefarm/stop_request.hpp"
 
@@ -44,7 +46,9 @@ std::string unknown_subcommand(const CLI::App& app, int argc, char** argv) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  boost::mpi::environment env(argc, argv);
+  // Funneled: only the main thread calls MPI; the health link's thread
+  // (health_link.hpp) never does.
+  boost::mpi::environment env(argc, argv, boost::mpi::threading::funneled);
   boost::mpi::communicator world;
   // After MPI's set-up, so that these handlers are the ones in force.
   rf::catch_stop_signals();
@@ -68,6 +72,9 @@ int main(int argc, char** argv) {
     return fail(world, kUsageExit, std::string(e.what()) + " (see rangefarm --help)");
   }
 
+  // From here on a lost rank or node, in any phase, is named in one line.
+  rf::note_command_line(argc, argv);
+  const rf::HealthLink health(world);
   try {
     for (const auto& c : commands) {
       if (c.parser->parsed()) return c.run(world);

@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <iostream>
 
+#include "rangefarm/loss_notice.hpp"
 #include "rangefarm/stop_request.hpp"
 
 namespace rf::app {
@@ -30,6 +31,7 @@ RunControl::RunControl(const boost::mpi::communicator& comm, const CommonOptions
     throw UsageError("--resume needs --checkpoint FILE: the journal of the run to continue");
   }
   if (opts.checkpoint.empty()) return;
+  note_journal(opts.checkpoint);
   if (with_state_dir) state_dir_ = state_dir_for(opts.checkpoint);
   agree_on_rank0(comm, [&]() -> std::string {
     try {
@@ -51,12 +53,18 @@ FarmHooks RunControl::hooks() {
   if (!journal_) return h;
   h.restored = std::move(restored_);
   h.journal = opts_.checkpoint;
+  std::uint64_t restored_items = 0;
+  for (const JournalRecord& r : h.restored) restored_items += r.chunk.size();
+  note_journaled_items(restored_items);
   // A failed write must not throw inside the farm (the other ranks would
   // wait for rank 0 forever): it stops the run, and completed() reports it.
   h.on_chunk = [this](Range chunk, const std::string& partial) {
     if (!write_error_.empty()) return;
     try {
+      // The count and the file change together for the lost-rank line.
+      const std::lock_guard lock(journal_write_mutex());
       journal_->append(chunk, partial);
+      note_journaled_items(journaled_items_noted() + chunk.size());
     } catch (const std::exception& e) {
       write_error_ = e.what();
       request_stop();

@@ -111,8 +111,9 @@ void check_identity(const nlohmann::json& header, const nlohmann::json& identity
       diff = key + " " + theirs.dump() + " there, " + value.dump() + " here";
       // The numbering of the items follows the schedule and --order.
       if (key == "item_order") {
-        diff += ": items are numbered largest-first only by dynamic or guided with --order "
-                "largest-first, so resume with the journal's schedule kind and order";
+        diff +=
+            ": items are numbered largest-first only by dynamic or guided with --order "
+            "largest-first, so resume with the journal's schedule kind and order";
       }
       break;
     }
@@ -195,6 +196,7 @@ void Journal::append(Range chunk, const std::string& partial) {
 
 void Journal::write_line(const std::string& line) {
   const std::string text = line + '\n';
+  const std::lock_guard lock(journal_write_mutex());
   std::size_t done = 0;
   while (done < text.size()) {
     const ssize_t n = ::write(fd_, text.data() + done, text.size() - done);
@@ -240,6 +242,31 @@ std::vector<Range> items_left(Range whole, const std::vector<JournalRecord>& rec
     done.push_back(r.chunk);
   }
   return subtract(whole, done);
+}
+
+std::recursive_mutex& journal_write_mutex() {
+  static std::recursive_mutex m;
+  return m;
+}
+
+std::optional<std::uint64_t> journal_items(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return std::nullopt;
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  try {
+    const Parsed parsed = parse_lines(buffer.str(), path);
+    if (parsed.lines.empty() || !parsed.lines.front().contains("rangefarm_journal")) {
+      return std::nullopt;
+    }
+    std::uint64_t items = 0;
+    for (std::size_t i = 1; i < parsed.lines.size(); ++i) {
+      items += record_of(parsed.lines[i], i + 1, path).chunk.size();
+    }
+    return items;
+  } catch (const JournalError&) {
+    return std::nullopt;
+  }
 }
 
 std::string state_dir_for(const std::string& journal_path) {

@@ -16,7 +16,9 @@
 // anywhere else means the file is not what we wrote, and is refused.
 #pragma once
 
+#include <mutex>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -45,6 +47,15 @@ std::vector<Range> items_left(Range whole, const std::vector<JournalRecord>& rec
 // "checkpoint 'PATH' is corrupt at line N (WHY)", the error for a bad record.
 JournalError corrupt_record(const std::string& path, const JournalRecord& r,
                             const std::string& why);
+
+// Held while a record is written (and by a caller that must keep a count
+// in step with the file, hence recursive): a rank that must exit at once
+// (a lost peer, health_link.hpp) takes it first, so no record is torn.
+std::recursive_mutex& journal_write_mutex();
+
+// The items that the whole records of the journal at path cover (a torn
+// last record left out); nothing if it cannot be read or is not a journal.
+std::optional<std::uint64_t> journal_items(const std::string& path);
 
 class Journal {
  public:

@@ -7,7 +7,6 @@
 #include <optional>
 #include <thread>
 
-#include "rangefarm/peer_watch.hpp"
 #include "rangefarm/stop_request.hpp"
 
 // Two plain integers: sent as a native MPI struct, no serialization cost.
@@ -124,7 +123,6 @@ class Master {
       : comm_(comm),
         plan_(plan),
         sink_(sink),
-        watch_(comm),
         deferred_(static_cast<std::size_t>(comm.size()), false),
         active_(comm.size() - 1) {
     if (!is_static(plan.spec.kind)) dispenser_.emplace(plan.spec, all_positions(plan), comm.size());
@@ -133,6 +131,7 @@ class Master {
   ScheduleOutcome run(const EncodedChunkFn& process) {
     ScheduleOutcome out;
     out.timing.rank = 0;
+    out.timing.host = host_name();
     const Yield yield_poll = [this] {
       if (throttle_.due()) poll();
     };
@@ -168,7 +167,6 @@ class Master {
 
  private:
   void poll() {
-    if (auto dead = watch_.dead_peer()) watch_.fail(*dead);
     if (stop_requested() && !stopping_) begin_stop();
     while (const auto status = comm_.iprobe(mpi::any_source, kReportTag)) {
       handle(status->source());
@@ -249,10 +247,9 @@ class Master {
   const mpi::communicator& comm_;
   const FarmPlan& plan_;
   const RecordFn& sink_;
-  PeerWatch watch_;
   std::optional<ChunkDispenser> dispenser_;
   std::vector<bool> deferred_;  // by worker: an Ahead request kept for the worker's Idle
-  int active_;  // workers that have not said Finished
+  int active_;                  // workers that have not said Finished
   int byes_ = 0;
   bool stopping_ = false;
   std::vector<mpi::request> stop_notices_;
@@ -262,12 +259,12 @@ class Master {
 
 class Worker {
  public:
-  Worker(const mpi::communicator& comm, const FarmPlan& plan)
-      : comm_(comm), plan_(plan), watch_(comm) {}
+  Worker(const mpi::communicator& comm, const FarmPlan& plan) : comm_(comm), plan_(plan) {}
 
   ScheduleOutcome run(const EncodedChunkFn& process) {
     ScheduleOutcome out;
     out.timing.rank = comm_.rank();
+    out.timing.host = host_name();
     const Yield yield_poll = [this] {
       if (throttle_.due()) poll();
     };
@@ -331,14 +328,13 @@ class Worker {
     return chunk;
   }
 
-  // Waits for rank 0's answer, but not on a dead rank 0; `also` runs
-  // between looks. It spins for the first kSpinWait (an answer to a short
-  // chunk's request takes a few microseconds, far less than waking from a
+  // Waits for rank 0's answer (a dead rank 0 ends this process through
+  // the health link, health_link.hpp); `also` runs between looks. It spins for the first kSpinWait
+  // (an answer to a short chunk's request takes a few microseconds, far less than waking from a
   // sleep), then sleeps between looks so as not to take a shared core.
   void wait_watching(mpi::request& r, const Yield& also) {
     const auto spin_until = std::chrono::steady_clock::now() + kSpinWait;
     while (!r.test()) {
-      if (auto dead = watch_.dead_peer()) watch_.fail(*dead);
       also();
       if (std::chrono::steady_clock::now() > spin_until) {
         std::this_thread::sleep_for(std::chrono::microseconds(20));
@@ -349,7 +345,6 @@ class Worker {
   // The worker's yield: a stop notice from rank 0 becomes a local stop
   // request; a local one (a signal to this rank) is told to rank 0, once.
   void poll() {
-    if (auto dead = watch_.dead_peer()) watch_.fail(*dead);
     if (!stop_notice_taken_ && comm_.iprobe(0, kStopTag)) {
       comm_.recv(0, kStopTag);
       stop_notice_taken_ = true;
@@ -363,7 +358,6 @@ class Worker {
 
   const mpi::communicator& comm_;
   const FarmPlan& plan_;
-  PeerWatch watch_;
   const Yield nothing_ = [] {};
   bool stop_notice_taken_ = false;
   PollThrottle throttle_;

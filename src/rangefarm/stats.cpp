@@ -6,6 +6,7 @@
 #include <array>
 #include <numeric>
 #include <ostream>
+#include <set>
 
 #include "rangefarm/fmt_util.hpp"
 #include "rangefarm/version.hpp"
@@ -29,6 +30,12 @@ std::uint64_t items_total(const std::vector<RankTiming>& timings) {
                          [](std::uint64_t s, const RankTiming& t) { return s + t.items; });
 }
 
+std::size_t nodes_used(const std::vector<RankTiming>& timings) {
+  std::set<std::string> hosts;
+  for (const auto& t : timings) hosts.insert(t.host);
+  return hosts.size();
+}
+
 nlohmann::json RunReport::to_json() const {
   nlohmann::json ranks = nlohmann::json::array();
   for (const auto& t : timings) {
@@ -36,30 +43,27 @@ nlohmann::json RunReport::to_json() const {
                      {"busy_s", t.busy_s},
                      {"wait_s", t.wait_s},
                      {"chunks", t.chunks},
-                     {"items", t.items}});
+                     {"items", t.items},
+                     {"host", t.host}});
   }
   nlohmann::json timing = {{"wall_s", wall_s}, {"ranks", ranks}};
   if (!phases.is_null()) timing["phases"] = phases;
   if (!timing_extra.is_null()) timing.update(timing_extra);
-  nlohmann::json out = {{"workload", workload},
-                        {"params", params},
-                        {"ranks", timings.size()},
-                        {"result", result},
-                        {"items_total", items_total(timings)},
-                        {"timing", timing},
-                        {"imbalance", imbalance(timings)},
-                        {"host", host_name()},
-                        {"version", rangefarm_version()}};
+  nlohmann::json out = {{"workload", workload},    {"params", params},
+                        {"ranks", timings.size()}, {"nodes", nodes_used(timings)},
+                        {"result", result},        {"items_total", items_total(timings)},
+                        {"timing", timing},        {"imbalance", imbalance(timings)},
+                        {"host", host_name()},     {"version", rangefarm_version()}};
   if (!checkpoint.is_null()) out["checkpoint"] = checkpoint;
   return out;
 }
 
 void RunReport::print_timing_table(std::ostream& out) const {
-  out << "  rank     busy s     wait s     chunks            items\n";
+  out << "  rank     busy s     wait s     chunks            items  host\n";
   for (const auto& t : timings) {
-    out << strprintf("  %4d %10.3f %10.3f %10llu %16llu\n", t.rank, t.busy_s, t.wait_s,
+    out << strprintf("  %4d %10.3f %10.3f %10llu %16llu  %s\n", t.rank, t.busy_s, t.wait_s,
                      static_cast<unsigned long long>(t.chunks),
-                     static_cast<unsigned long long>(t.items));
+                     static_cast<unsigned long long>(t.items), t.host.c_str());
   }
   out << strprintf("  imbalance (max busy / mean busy): %.3f\n", imbalance(timings));
 }

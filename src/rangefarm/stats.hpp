@@ -16,16 +16,19 @@ struct RankTiming {
   double wait_s = 0;  // waiting for work, or for the others at the end
   std::uint64_t chunks = 0;
   std::uint64_t items = 0;
+  std::string host;  // where the rank ran (its node)
 
   template <class Archive>
   void serialize(Archive& ar, unsigned /*version*/) {
-    ar& rank& busy_s& wait_s& chunks& items;
+    ar& rank& busy_s& wait_s& chunks& items& host;
   }
 };
 
 // max busy / mean busy: 1.0 is perfect balance.
 double imbalance(const std::vector<RankTiming>& timings);
 std::uint64_t items_total(const std::vector<RankTiming>& timings);
+// The distinct hosts the ranks ran on: the run's node count.
+std::size_t nodes_used(const std::vector<RankTiming>& timings);
 
 struct RunReport {
   std::string workload;
@@ -33,9 +36,9 @@ struct RunReport {
   nlohmann::json result;
   std::vector<RankTiming> timings;
   double wall_s = 0;
-  nlohmann::json phases = nullptr;      // a workload's own timed phases, if it has them
+  nlohmann::json phases = nullptr;        // a workload's own timed phases, if it has them
   nlohmann::json timing_extra = nullptr;  // more fields for "timing", e.g. a makespan in units
-  nlohmann::json checkpoint = nullptr;  // with --checkpoint: what was restored, what computed
+  nlohmann::json checkpoint = nullptr;    // with --checkpoint: what was restored, what computed
 
   [[nodiscard]] nlohmann::json to_json() const;
   // The per-rank table with the imbalance under it.

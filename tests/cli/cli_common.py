@@ -364,13 +364,17 @@ class Launch:
     going to temporary files. Use as a context manager, or call cleanup():
     whatever is still running of it then is killed (SIGKILL)."""
 
-    def __init__(self, binary, mpirun, args, np=None, cwd=None, env=None):
+    def __init__(self, binary, mpirun, args, np=None, cwd=None, env=None, launcher=None):
+        """launcher: the mpirun options before the binary, instead of
+        -q -np NP (e.g. without -q, or with a hostfile)."""
         self.binary = os.path.realpath(binary)
         self.args = list(args)
         self.np = np
         self.tag = f"{os.getpid()}-{uuid.uuid4().hex}"
         cmd = [binary] + self.args
-        if np is not None:
+        if launcher is not None:
+            cmd = [mpirun] + list(launcher) + cmd
+        elif np is not None:
             cmd = [mpirun, "-q", "-np", str(np)] + cmd
         full_env = dict(os.environ, **MPI_ENV)
         full_env.update(env or {})

@@ -85,7 +85,7 @@ STOP_LINE = re.compile(
     r"rangefarm: stopped by a signal with (\d+) of (\d+) items done; (.*)")
 RESUMABLE = "resumable: run the same command with --resume to finish it"
 NOT_RESUMABLE = "not resumable"
-DIED_LINE = re.compile(r"rangefarm: error: rank (\d+) \(pid (\d+) on ([^)]+)\) died; ")
+DIED_LINE = re.compile(r"rangefarm: error: lost rank (\d+) \(pid (\d+) on ([^)]+)\)[ ,:]")
 BANNERS = ("MPI_ABORT", "-----", "mpirun noticed", "Primary job", "orterun")
 
 # perfect up to 1e9 (the records' [lo, hi) cover [1, 1e9 + 1)).

@@ -459,7 +459,7 @@ class SyntheticOutputTest(unittest.TestCase):
 
     def assert_timing_table(self, lines, ranks, info):
         self.assertEqual(lines[0],
-                         "  rank     busy s     wait s     chunks            items",
+                         "  rank     busy s     wait s     chunks            items  host",
                          info)
         self.assertEqual([int(line.split()[0]) for line in lines[1:1 + ranks]],
                          list(range(ranks)), info)

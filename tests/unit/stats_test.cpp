@@ -17,7 +17,7 @@ using u64 = std::uint64_t;
 std::vector<RankTiming> timings_with_busy(const std::vector<double>& busy) {
   std::vector<RankTiming> out;
   for (std::size_t i = 0; i < busy.size(); ++i) {
-    out.push_back({static_cast<int>(i), busy[i], 0.0, 1, 10});
+    out.push_back({static_cast<int>(i), busy[i], 0.0, 1, 10, "node"});
   }
   return out;
 }
@@ -56,7 +56,7 @@ RunReport sample_report() {
   r.workload = "perfect";
   r.params = {{"from", 1}, {"to", 1000}};
   r.result = {{"perfect_numbers", {6, 28, 496}}};
-  r.timings = {{0, 1.0, 0.5, 3, 400}, {1, 3.0, 0.25, 4, 601}};
+  r.timings = {{0, 1.0, 0.5, 3, 400, "node1"}, {1, 3.0, 0.25, 4, 601, "node2"}};
   r.wall_s = 3.5;
   return r;
 }
@@ -65,7 +65,8 @@ TEST(RunReport, JsonHasEveryKey) {
   const RunReport report = sample_report();
   const nlohmann::json j = report.to_json();
   EXPECT_EQ(keys(j), (std::set<std::string>{"workload", "params", "ranks", "result", "items_total",
-                                            "timing", "imbalance", "host", "version"}));
+                                            "timing", "imbalance", "host", "version", "nodes"}));
+  EXPECT_EQ(j.at("nodes").get<u64>(), 2u);
   EXPECT_EQ(j.at("workload"), "perfect");
   EXPECT_EQ(j.at("params"), report.params);
   EXPECT_EQ(j.at("result"), report.result);
@@ -87,13 +88,23 @@ TEST(RunReport, JsonHasEveryKey) {
   for (std::size_t i = 0; i < ranks.size(); ++i) {
     const RankTiming& t = report.timings[i];
     EXPECT_EQ(keys(ranks[i]),
-              (std::set<std::string>{"rank", "busy_s", "wait_s", "chunks", "items"}));
+              (std::set<std::string>{"rank", "busy_s", "wait_s", "chunks", "items", "host"}));
+    EXPECT_EQ(ranks[i].at("host").get<std::string>(), t.host);
     EXPECT_EQ(ranks[i].at("rank").get<int>(), t.rank);
     EXPECT_DOUBLE_EQ(ranks[i].at("busy_s").get<double>(), t.busy_s);
     EXPECT_DOUBLE_EQ(ranks[i].at("wait_s").get<double>(), t.wait_s);
     EXPECT_EQ(ranks[i].at("chunks").get<u64>(), t.chunks);
     EXPECT_EQ(ranks[i].at("items").get<u64>(), t.items);
   }
+}
+
+TEST(NodesUsed, CountsDistinctHosts) {
+  std::vector<RankTiming> t(4);
+  t[0].host = t[1].host = "a";
+  t[2].host = "b";
+  t[3].host = "c";
+  EXPECT_EQ(nodes_used(t), 3u);
+  EXPECT_EQ(nodes_used({}), 0u);
 }
 
 TEST(RunReport, JsonOfAnEmptyRun) {
@@ -113,6 +124,7 @@ TEST(RunReport, TimingTableHasARowPerRank) {
   for (char c : text) lines += c == '\n';
   EXPECT_GE(lines, 2u + 2u);  // at least a header, two ranks and the imbalance
   EXPECT_NE(text.find("1.500"), std::string::npos) << text;
+  EXPECT_NE(text.find("  node2\n"), std::string::npos) << text;
 }
 
 }  // namespace

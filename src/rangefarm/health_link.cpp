@@ -1,0 +1,314 @@
+#include "rangefarm/health_link.hpp"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <array>
+#include <boost/mpi/collectives.hpp>
+#include <boost/serialization/string.hpp>
+#include <boost/serialization/vector.hpp>
+#include <cerrno>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <optional>
+#include <random>
+#include <thread>
+
+#include "rangefarm/checkpoint.hpp"
+#include "rangefarm/loss_notice.hpp"
+#include "rangefarm/net_socket.hpp"
+#include "rangefarm/stats.hpp"
+
+namespace rf {
+namespace {
+
+namespace mpi = boost::mpi;
+using Clock = std::chrono::steady_clock;
+using std::chrono::milliseconds;
+
+// The bytes on a link.
+constexpr char kHeartbeat = 'H';
+constexpr char kBye = 'B';   // a clean end: do not count me as lost
+constexpr char kQuit = 'Q';  // the run has failed and was named: exit quietly
+
+constexpr auto kBeatEvery = milliseconds(1000);
+constexpr auto kLook = milliseconds(100);  // the thread's poll interval
+// After a first loss, how long to wait for others that went with it.
+constexpr auto kGrace = milliseconds(300);
+// A rank that saw rank 0 go waits this long for the deputy's Quit.
+constexpr auto kDeputyWait = milliseconds(2000);
+constexpr auto kConnectTimeout = milliseconds(3000);
+
+// What a connecting rank says first; the cookie (rank 0's, random) keeps a
+// stray connection from counting as a rank.
+struct Hello {
+  std::uint64_t cookie = 0;
+  std::int32_t rank = 0;
+};
+
+struct Endpoint {
+  std::vector<std::string> addresses;
+  int port = 0;
+
+  template <class Archive>
+  void serialize(Archive& ar, unsigned /*version*/) {
+    ar& addresses& port;
+  }
+};
+
+std::string env_or(const char* name, const std::string& fallback) {
+  const char* v = std::getenv(name);
+  return v != nullptr && *v != '\0' ? std::string(v) : fallback;
+}
+
+std::string interfaces() {
+  return env_or("RANGEFARM_HEALTH_IF", env_or("OMPI_MCA_oob_tcp_if_include", ""));
+}
+
+milliseconds heartbeat_timeout() {
+  const double s = std::atof(env_or("RANGEFARM_HEARTBEAT_TIMEOUT", "30").c_str());
+  return milliseconds(static_cast<long>(1000 * (s > 0 ? s : 30)));
+}
+
+// The lowest rank on a host other than rank 0's (it outlives a lost rank-0
+// node), else rank 1.
+int deputy_of(const std::vector<PeerProcess>& all) {
+  for (const PeerProcess& p : all) {
+    if (p.host != all.front().host) return p.rank;
+  }
+  return 1;
+}
+
+std::optional<net::Socket> connect_endpoint(const Endpoint& to, bool same_host, const Hello& hello,
+                                            std::string* why) {
+  std::vector<std::string> tries = to.addresses;
+  if (same_host) tries.insert(tries.begin(), "127.0.0.1");
+  if (tries.empty()) *why = "no address on the interfaces allowed (RANGEFARM_HEALTH_IF)";
+  for (const std::string& address : tries) {
+    std::optional<net::Socket> s = net::connect_to(address, to.port, kConnectTimeout, why);
+    if (s && net::send_all(s->fd(), &hello, sizeof hello)) return s;
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+struct HealthLink::Watch {
+  struct Link {
+    int rank = 0;
+    net::Socket socket;
+    Clock::time_point heard;
+    bool bye = false;
+    bool lost = false;
+  };
+
+  std::vector<PeerProcess> peers;
+  int me = 0;
+  int deputy = 1;
+  std::vector<Link> links;
+  std::array<int, 2> wake{-1, -1};  // a pipe: a byte ends the thread
+  std::thread thread;
+  milliseconds timeout = heartbeat_timeout();
+  std::optional<Clock::time_point> first_loss;
+
+  void start(const mpi::communicator& comm);
+  void accept_links(net::Listener& listener, int expected, std::uint64_t cookie);
+  void run();
+  void read(Link& link, Clock::time_point now);
+  void decide(Clock::time_point now);
+  [[noreturn]] void speak(const std::vector<PeerProcess>& lost, bool as_deputy);
+  void say_to_all(char byte);
+  Link* link_to(int rank);
+};
+
+void HealthLink::Watch::start(const mpi::communicator& comm) {
+  me = comm.rank();
+  deputy = deputy_of(peers);
+  std::uint64_t cookie = std::random_device{}() * 0x9e3779b97f4a7c15ULL + std::random_device{}();
+  mpi::broadcast(comm, cookie, 0);
+  const std::string allowed = interfaces();
+  std::optional<net::Listener> listener;
+  Endpoint mine;
+  if (me == 0 || me == deputy) {
+    listener = net::listen_any();
+    mine = {net::host_addresses(allowed), listener->port};
+  }
+  Endpoint to_zero = mine;
+  Endpoint to_deputy = mine;
+  mpi::broadcast(comm, to_zero, 0);
+  mpi::broadcast(comm, to_deputy, deputy);
+
+  // Connect: every worker to rank 0, every worker but the deputy to it.
+  const Hello hello{cookie, me};
+  std::string why;
+  std::vector<int> made{0, 0};  // to rank 0, to the deputy
+  const auto link = [&](int rank, const Endpoint& to) {
+    std::optional<net::Socket> s =
+        connect_endpoint(to, peers[rank].host == peers[me].host, hello, &why);
+    if (s) links.push_back({rank, std::move(*s), Clock::now()});
+    return s ? 1 : 0;
+  };
+  if (me != 0) made[0] = link(0, to_zero);
+  if (me != 0 && me != deputy) made[1] = link(deputy, to_deputy);
+  std::vector<std::vector<int>> all_made;
+  mpi::all_gather(comm, made, all_made);
+  std::vector<std::string> reasons;
+  mpi::gather(comm, why, reasons, 0);
+
+  int expected = 0;
+  for (int r = 0; r < comm.size(); ++r) expected += all_made[r][me == 0 ? 0 : 1];
+  if (listener) accept_links(*listener, me == 0 || me == deputy ? expected : 0, cookie);
+  if (me == 0) {
+    for (int r = 1; r < comm.size(); ++r) {
+      if (all_made[r][0] != 0) continue;
+      std::fprintf(stderr,
+                   "rangefarm: warning: rank %d on %s cannot reach rank 0 on %s for the health "
+                   "link (%s): if it is lost, the run may hang instead of naming it\n",
+                   r, peers[r].host.c_str(), peers[0].host.c_str(), reasons[r].c_str());
+    }
+  }
+  if (::pipe2(wake.data(), O_CLOEXEC) != 0) return;
+  thread = std::thread([this] { run(); });
+}
+
+void HealthLink::Watch::accept_links(net::Listener& listener, int expected, std::uint64_t cookie) {
+  const auto deadline = Clock::now() + 2 * kConnectTimeout;
+  while (expected > 0 && Clock::now() < deadline) {
+    pollfd p{listener.socket.fd(), POLLIN, 0};
+    if (::poll(&p, 1, static_cast<int>(kConnectTimeout.count())) != 1) break;
+    net::Socket s(::accept4(listener.socket.fd(), nullptr, nullptr, SOCK_CLOEXEC));
+    Hello hello;
+    if (!s.open() || !net::recv_exact(s.fd(), &hello, sizeof hello, kConnectTimeout) ||
+        hello.cookie != cookie || hello.rank <= 0 || hello.rank >= static_cast<int>(peers.size())) {
+      continue;
+    }
+    links.push_back({hello.rank, std::move(s), Clock::now()});
+    --expected;
+  }
+}
+
+HealthLink::Watch::Link* HealthLink::Watch::link_to(int rank) {
+  for (Link& l : links) {
+    if (l.rank == rank) return &l;
+  }
+  return nullptr;
+}
+
+void HealthLink::Watch::say_to_all(char byte) {
+  for (Link& l : links) {
+    if (!l.lost && !l.bye) ::send(l.socket.fd(), &byte, 1, MSG_NOSIGNAL | MSG_DONTWAIT);
+  }
+}
+
+void HealthLink::Watch::read(Link& link, Clock::time_point now) {
+  std::array<char, 64> bytes{};
+  const ssize_t n = ::recv(link.socket.fd(), bytes.data(), bytes.size(), MSG_DONTWAIT);
+  if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) return;
+  if (n <= 0) {  // end of file or a reset: the process is gone
+    if (!link.bye) link.lost = true;
+    if (link.lost && !first_loss) first_loss = now;
+    return;
+  }
+  link.heard = now;
+  for (ssize_t i = 0; i < n; ++i) {
+    if (bytes[i] == kBye) link.bye = true;
+    if (bytes[i] == kQuit) std::_Exit(kRankLostExit);  // named by rank 0 or the deputy
+  }
+}
+
+void HealthLink::Watch::run() {
+  auto next_beat = Clock::now() + kBeatEvery;
+  std::vector<pollfd> fds;
+  std::vector<Link*> of;
+  while (true) {
+    fds.assign(1, pollfd{wake[0], POLLIN, 0});
+    of.assign(1, nullptr);
+    for (Link& l : links) {
+      if (l.lost || l.bye) continue;
+      fds.push_back({l.socket.fd(), POLLIN, 0});
+      of.push_back(&l);
+    }
+    ::poll(fds.data(), fds.size(), static_cast<int>(kLook.count()));
+    if (fds[0].revents != 0) return;  // the destructor: a clean end
+    const auto now = Clock::now();
+    for (std::size_t i = 1; i < fds.size(); ++i) {
+      if (fds[i].revents != 0) read(*of[i], now);
+    }
+    for (Link& l : links) {
+      if (l.lost || l.bye || now - l.heard <= timeout) continue;
+      l.lost = true;  // silent too long: a node gone without closing anything
+      if (!first_loss) first_loss = now;
+    }
+    if (now >= next_beat) {
+      say_to_all(kHeartbeat);
+      next_beat = now + kBeatEvery;
+    }
+    if (first_loss && now >= *first_loss + kGrace) decide(now);
+  }
+}
+
+// Rank 0 names every lost worker. A worker acts only when rank 0 is lost:
+// the deputy names it (and the workers it saw go with it); the others wait
+// for the deputy's Quit, and leave quietly if it never comes.
+void HealthLink::Watch::decide(Clock::time_point now) {
+  std::vector<PeerProcess> lost;
+  for (const Link& l : links) {
+    if (l.lost) lost.push_back(peers[static_cast<std::size_t>(l.rank)]);
+  }
+  std::sort(lost.begin(), lost.end(),
+            [](const PeerProcess& a, const PeerProcess& b) { return a.rank < b.rank; });
+  if (me == 0) speak(lost, false);
+  const Link* zero = link_to(0);
+  if (zero == nullptr || !zero->lost) return;
+  if (me == deputy) speak(lost, true);
+  if (now >= *first_loss + kDeputyWait) std::_Exit(kRankLostExit);
+}
+
+void HealthLink::Watch::speak(const std::vector<PeerProcess>& lost, bool as_deputy) {
+  say_to_all(kQuit);
+  // Held until the exit: no journal record can be half written by it.
+  journal_write_mutex().lock();
+  std::optional<std::uint64_t> safe;
+  if (as_deputy) {
+    safe = journaled_items_in_file();
+  } else {
+    safe = journaled_items_noted();
+  }
+  const std::string line =
+      loss_line(lost, as_deputy ? &peers[static_cast<std::size_t>(me)] : nullptr, safe);
+  // One write, so that a launcher's output forwarding never splits it.
+  [[maybe_unused]] const ssize_t n = ::write(STDERR_FILENO, line.data(), line.size());
+  std::_Exit(kRankLostExit);
+}
+
+HealthLink::HealthLink(const mpi::communicator& comm) : watch_(std::make_unique<Watch>()) {
+  const PeerProcess me{comm.rank(), host_name(), static_cast<int>(::getpid())};
+  if (comm.size() == 1) {
+    watch_->peers = {me};
+    return;
+  }
+  mpi::all_gather(comm, me, watch_->peers);
+  watch_->start(comm);
+}
+
+HealthLink::~HealthLink() {
+  if (watch_->thread.joinable()) {
+    const char byte = 1;
+    [[maybe_unused]] const ssize_t n = ::write(watch_->wake[1], &byte, 1);
+    watch_->thread.join();
+  }
+  watch_->say_to_all(kBye);
+  for (int fd : watch_->wake) {
+    if (fd >= 0) ::close(fd);
+  }
+}
+
+const std::vector<PeerProcess>& HealthLink::peers() const {
+  return watch_->peers;
+}
+
+}  // namespace rf
