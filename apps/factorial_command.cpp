@@ -142,7 +142,7 @@ int run_factorial(const boost::mpi::communicator& comm, const FactorialOptions& 
   RunControl control(comm, o.common,
                      {{"workload", "factorial"}, {"ns", job.ns}, {"ranks", comm.size()}},
                      /*with_state_dir=*/true);
-  FactorialRequest request{job.ns, job.schedule, {}, 0, control.hooks(), control.state_dir()};
+  FactorialRequest request{job.ns, job.schedule, {}, 0, control.hooks()};
   if (decimal) {
     agree_on_rank0(comm, [&] {
       digits_file.open(o.output, std::ios::trunc);
