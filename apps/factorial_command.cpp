@@ -1,5 +1,6 @@
 // `rangefarm factorial N [N ...]`: n! across the ranks, checked, summarised,
 // and written out in full with --output.
+#include <cstdlib>
 #include <fstream>
 #include <iostream>
 #include <memory>
@@ -8,6 +9,7 @@
 #include "common_options.hpp"
 #include "rangefarm/factorial_farm.hpp"
 #include "rangefarm/fmt_util.hpp"
+#include "rangefarm/node_memory.hpp"
 #include "rangefarm/work/factorial.hpp"
 #include "run_control.hpp"
 
@@ -41,30 +43,41 @@ FactorialJob validate(const FactorialOptions& o) {
   return job;
 }
 
-// MemAvailable from /proc/meminfo, in bytes; 0 when it cannot be read.
-double available_memory_bytes() {
-  std::ifstream in("/proc/meminfo");
-  std::string key;
-  double kib = 0;
-  std::string unit;
-  while (in >> key >> kib >> unit) {
-    if (key == "MemAvailable:") return kib * 1024;
-  }
-  return 0;
+// "1.5 GiB", or "12.0 MiB" below a gibibyte.
+std::string memory_text(double bytes) {
+  constexpr double kGiB = 1 << 30;
+  return bytes >= kGiB ? strprintf("%.1f GiB", bytes / kGiB)
+                       : strprintf("%.1f MiB", bytes / (1 << 20));
 }
 
-std::string memory_problem(const FactorialJob& job, bool decimal) {
-  const double need = factorial_memory_bytes(job.ns, decimal);
-  const double have = available_memory_bytes();
-  if (have == 0 || need <= have) return {};
-  std::uint64_t largest = 0;
-  for (auto n : job.ns) largest = std::max(largest, n);
-  return strprintf(
-      "%llu! has about %.3g bits (%.1f GiB); computing %s needs about %.1f GiB of memory, "
-      "and this machine has %.1f GiB available",
-      static_cast<unsigned long long>(largest), factorial_log2(largest),
-      factorial_log2(largest) / 8 / (1 << 30), job.ns.size() > 1 ? "them" : "it", need / (1 << 30),
-      have / (1 << 30));
+// Rank 0: the first node (by its lowest rank) whose ranks would hold more
+// than its MemAvailable, in one line; empty when every node has room (or
+// its figure is unknown).
+std::string memory_problem(const FactorialJob& job, bool decimal, int ranks,
+                           std::vector<NodeMemory> nodes) {
+  if (const char* hook = std::getenv(kMemAvailableHook)) {
+    try {
+      override_mem_available(nodes, hook);
+    } catch (const std::invalid_argument& e) {
+      return e.what();
+    }
+  }
+  const FactorialMemory model = factorial_memory(job.ns, ranks, decimal);
+  for (const NodeMemory& node : nodes) {
+    const bool holds_rank0 = node.ranks.front() == 0;
+    const double need = node_memory_bytes(model, static_cast<int>(node.ranks.size()), holds_rank0);
+    if (node.available == 0 || need <= node.available) continue;
+    std::uint64_t largest = 0;
+    for (auto n : job.ns) largest = std::max(largest, n);
+    return strprintf(
+        "%llu! has about %.3g bits (%s); computing %s needs about %s of memory on node %s (%s), "
+        "which has %s available",
+        static_cast<unsigned long long>(largest), factorial_log2(largest),
+        memory_text(factorial_log2(largest) / 8).c_str(), job.ns.size() > 1 ? "them" : "it",
+        memory_text(need).c_str(), node.host.c_str(), rank_list(node.ranks).c_str(),
+        memory_text(node.available).c_str());
+  }
+  return {};
 }
 
 nlohmann::json result_json(const std::vector<FactorialResult>& results) {
@@ -134,7 +147,8 @@ int run_factorial(const boost::mpi::communicator& comm, const FactorialOptions& 
   const FactorialJob job = validate(o);
   check_outputs(comm, o.common, {{"--output", o.output}});
   const bool decimal = !o.output.empty();
-  agree_on_rank0(comm, [&] { return memory_problem(job, decimal); });
+  const std::vector<NodeMemory> nodes = gather_node_memory(comm);
+  agree_on_rank0(comm, [&] { return memory_problem(job, decimal, comm.size(), nodes); });
 
   std::ofstream digits_file;
   // The pieces depend on the rank count (one part per rank for a large n),
@@ -142,7 +156,7 @@ int run_factorial(const boost::mpi::communicator& comm, const FactorialOptions& 
   RunControl control(comm, o.common,
                      {{"workload", "factorial"}, {"ns", job.ns}, {"ranks", comm.size()}},
                      /*with_state_dir=*/true);
-  FactorialRequest request{job.ns, job.schedule, {}, 0, control.hooks(), control.state_dir()};
+  FactorialRequest request{job.ns, job.schedule, {}, 0, control.hooks()};
   if (decimal) {
     agree_on_rank0(comm, [&] {
       digits_file.open(o.output, std::ios::trunc);

@@ -204,7 +204,7 @@ int run_mersenne(const boost::mpi::communicator& comm, const MersenneOptions& o)
                       {"tf_bits", job.tf_bits ? nlohmann::json(*job.tf_bits) : "default"},
                       {"item_order", reordered ? "largest-first" : "given"}},
                      /*with_state_dir=*/true);
-  const MersenneSearch search(exponents, job.tf_bits, {control.state_dir(), job.ll_save_every_s});
+  const MersenneSearch search(exponents, job.tf_bits, {control.store(), job.ll_save_every_s});
   const auto outcome =
       farm(comm, search, Range{0, exponents.size()}, job.schedule, control.hooks());
   const std::uint64_t computed = items_total(outcome.timings);

@@ -45,11 +45,13 @@ RunControl::RunControl(const boost::mpi::communicator& comm, const CommonOptions
     }
     return {};
   });
+  if (!state_dir_.empty()) store_ = std::make_unique<RankZeroStore>(comm, state_dir_);
 }
 
 FarmHooks RunControl::hooks() {
   FarmHooks h;
   h.progress = progress_style(opts_);
+  h.store = store_.get();
   if (!journal_) return h;
   h.restored = std::move(restored_);
   h.journal = opts_.checkpoint;
@@ -85,6 +87,7 @@ nlohmann::json RunControl::report(std::uint64_t restored_items,
 
 void RunControl::rethrow_write_error() const {
   if (!write_error_.empty()) throw std::runtime_error(write_error_);
+  if (store_ && !store_->error().empty()) throw std::runtime_error(store_->error());
 }
 
 int RunControl::stopped(std::uint64_t done, std::uint64_t total) {

@@ -7,6 +7,7 @@
 
 #include <boost/mpi/communicator.hpp>
 #include <iosfwd>
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
@@ -15,6 +16,7 @@
 #include "common_options.hpp"
 #include "rangefarm/checkpoint.hpp"
 #include "rangefarm/farm.hpp"
+#include "rangefarm/rank_zero_store.hpp"
 
 namespace rf::app {
 
@@ -28,11 +30,13 @@ class RunControl {
   RunControl(const boost::mpi::communicator& comm, const CommonOptions& opts,
              nlohmann::json identity, bool with_state_dir = false);
 
-  // Rank 0's hooks for farm(): restored chunks, the journal, progress.
-  // Call once: the restored records move into them.
+  // Rank 0's hooks for farm(): restored chunks, the journal, progress; and
+  // on every rank the store. Call once: the restored records move into them.
   [[nodiscard]] FarmHooks hooks();
-  // "<journal>.state", created; empty without --checkpoint or with_state_dir.
-  [[nodiscard]] const std::string& state_dir() const { return state_dir_; }
+  // Where the workload keeps bulky state: "<journal>.state", created on
+  // rank 0, which alone reads and writes it (rank_zero_store.hpp). Null
+  // without --checkpoint or with_state_dir.
+  [[nodiscard]] RankZeroStore* store() const { return store_.get(); }
 
   // The report's "checkpoint" object (null without --checkpoint).
   [[nodiscard]] nlohmann::json report(std::uint64_t restored_items,
@@ -52,6 +56,7 @@ class RunControl {
   std::optional<Journal> journal_;  // rank 0
   std::vector<JournalRecord> restored_;
   std::string state_dir_;
+  std::unique_ptr<RankZeroStore> store_;
   std::string write_error_;
 };
 

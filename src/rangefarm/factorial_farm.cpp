@@ -6,16 +6,18 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <utility>
 
+#include "rangefarm/bigint.hpp"
 #include "rangefarm/distributed_product.hpp"
 #include "rangefarm/farm.hpp"
 #include "rangefarm/parallel_decimal.hpp"
+#include "rangefarm/rank_zero_store.hpp"
 #include "rangefarm/work/factorial.hpp"
 #include "rangefarm/work/modular_check.hpp"
-#include "rangefarm/work/saved_integer.hpp"
 
 namespace rf {
 namespace {
@@ -45,8 +47,11 @@ struct Pieces {
   std::uint64_t restored = 0;
 };
 
-std::string piece_path(const std::string& dir, std::uint64_t i) {
-  return dir + "/piece-" + std::to_string(i) + ".raw";
+// A saved piece travels from rank 0 to the rank that holds it on a resume.
+constexpr int kDealTag = 203;
+
+std::string piece_name(std::uint64_t i) {
+  return "piece-" + std::to_string(i) + ".raw";
 }
 
 // Names the piece by n and part, so a file from another run never passes.
@@ -77,23 +82,46 @@ std::vector<PieceInfo> saved_pieces(const mpi::communicator& comm, const FarmHoo
   return out;
 }
 
-// Each rank loads the saved pieces dealt to it (piece i to rank i mod P);
-// returns the indices every rank loaded. A file that is missing or does not
-// match is simply not loaded: its piece is computed again.
+// Rank 0 reads a saved piece; nothing if its file is missing or does not
+// match (the piece is then computed again).
+std::optional<mpz_class> read_piece(RankZeroStore& store, const FactorialWork& work,
+                                    const PieceInfo& info) {
+  auto saved = store.load(piece_name(info.piece));
+  if (!saved || saved->label != piece_label(work, info.piece) ||
+      mpz_sizeinbase(saved->value.get_mpz_t(), 2) != info.bits) {
+    return std::nullopt;
+  }
+  return std::move(saved->value);
+}
+
+// Rank 0 reads the saved pieces, one at a time, and deals each to the rank
+// that holds it (piece i to rank i mod P): only rank 0 reads the folder.
+// Returns the indices every rank loaded.
 std::vector<Range> load_saved_pieces(const mpi::communicator& comm, const FactorialWork& work,
-                                     const std::string& dir, const std::vector<PieceInfo>& listed,
+                                     RankZeroStore& store, const std::vector<PieceInfo>& listed,
                                      Pieces& out) {
-  const auto p = static_cast<std::uint64_t>(comm.size());
+  const int me = comm.rank();
   for (PieceInfo info : listed) {
-    if (info.piece >= work.pieces() || info.piece % p != static_cast<std::uint64_t>(comm.rank()))
-      continue;
-    auto saved = load_integer(piece_path(dir, info.piece));
-    if (!saved || saved->label != piece_label(work, info.piece) ||
-        mpz_sizeinbase(saved->value.get_mpz_t(), 2) != info.bits) {
-      continue;
+    if (info.piece >= work.pieces()) continue;
+    const auto to = static_cast<int>(info.piece % static_cast<std::uint64_t>(comm.size()));
+    if (me != 0 && me != to) continue;
+    std::optional<mpz_class> piece;
+    if (me == 0) piece = read_piece(store, work, info);
+    if (to != 0) {
+      int found = piece ? 1 : 0;
+      if (me == 0) {
+        comm.send(to, kDealTag, found);
+        if (piece) send_bigint(comm, to, kDealTag, *piece);
+        continue;
+      }
+      comm.recv(0, kDealTag, found);
+      if (found == 0) continue;
+      piece.emplace();
+      recv_bigint(comm, 0, kDealTag, *piece);
     }
-    info.holder = comm.rank();
-    out.held.emplace(info.piece, std::move(saved->value));
+    if (!piece) continue;
+    info.holder = me;
+    out.held.emplace(info.piece, std::move(*piece));
     out.mine.push_back(info);
   }
   std::vector<std::uint64_t> loaded;
@@ -110,10 +138,10 @@ std::vector<Range> load_saved_pieces(const mpi::communicator& comm, const Factor
 Pieces farm_pieces(const mpi::communicator& comm, const FactorialWork& work,
                    const FactorialRequest& request) {
   Pieces out;
-  const std::string& dir = request.state_dir;
+  RankZeroStore* store = request.hooks.store;
   std::vector<Range> done;
-  if (!dir.empty()) {
-    done = load_saved_pieces(comm, work, dir, saved_pieces(comm, request.hooks), out);
+  if (store != nullptr) {
+    done = load_saved_pieces(comm, work, *store, saved_pieces(comm, request.hooks), out);
   }
   for (Range r : done) out.restored += r.size();
   std::unique_ptr<Progress> progress;
@@ -121,7 +149,7 @@ Pieces farm_pieces(const mpi::communicator& comm, const FactorialWork& work,
     progress = std::make_unique<Progress>(request.hooks.progress, work.pieces(), out.restored);
   }
   const FarmPlan plan{RangeList(subtract(Range{0, work.pieces()}, done)), request.schedule,
-                      progress.get()};
+                      progress.get(), store};
   // A chunk's partial lists the pieces it saved; a chunk is journaled only
   // when all of them were (small pieces are cheaper to make again).
   const auto process = [&](Range chunk, const Yield& yield) {
@@ -129,8 +157,8 @@ Pieces farm_pieces(const mpi::communicator& comm, const FactorialWork& work,
     for (PieceProduct& p : work.process(chunk, yield)) {
       const PieceInfo info{p.piece, comm.rank(), mpz_sizeinbase(p.product.get_mpz_t(), 2),
                            p.tail.mod_2_64, p.tail.mod_5_20};
-      if (!dir.empty() && info.bits >= kSavePieceBits) {
-        save_integer(piece_path(dir, p.piece), piece_label(work, p.piece), p.product);
+      if (store != nullptr && info.bits >= kSavePieceBits) {
+        store->save(piece_name(p.piece), piece_label(work, p.piece), p.product);
         saved.push_back(info);
       }
       out.held.emplace(p.piece, std::move(p.product));

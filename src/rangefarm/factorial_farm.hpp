@@ -65,12 +65,12 @@ struct FactorialRequest {
   DecimalSink decimal;       // empty: no decimal conversion
   double min_part_bits = 0;  // 0: the workload's default
   // Checkpointing (all optional): restored and on_chunk as for farm(), on
-  // rank 0; state_dir, on every rank, where large pieces are saved.
+  // rank 0; store, on every rank, where large pieces are saved (rank 0's
+  // folder: a worker's pieces travel to rank 0, and back on a resume).
   FarmHooks hooks;
-  std::string state_dir;
 };
 
-// Pieces of at least this many bits are saved to the state folder when
+// Pieces of at least this many bits are saved to the store when
 // checkpointing: from here on a piece takes a second or more to make
 // (10^7! has 2.2e8 bits), and writing it costs a small part of that.
 inline constexpr std::uint64_t kSavePieceBits = std::uint64_t{1} << 24;

@@ -7,6 +7,8 @@
 #include <optional>
 #include <thread>
 
+#include "rangefarm/bigint.hpp"
+#include "rangefarm/rank_zero_store.hpp"
 #include "rangefarm/stop_request.hpp"
 
 // Two plain integers: sent as a native MPI struct, no serialization cost.
@@ -28,6 +30,10 @@ namespace mpi = boost::mpi;
 // from one worker arrive in order, so a Stop that crossed the End arrives
 // before the Bye, and no message is left unreceived.
 enum Tag : int { kReportTag = 101, kAssignTag = 102, kStopTag = 103, kEndTag = 104 };
+// A worker's saved state (rank_zero_store.hpp): a Keep report names it and
+// its integer follows on kKeptTag; a Fetch report is answered on kKeptTag.
+// Keep is a report, so it reaches rank 0 before the worker's Done and Bye.
+constexpr int kKeptTag = 105;
 // The End message's bits: the run stopped with work left; stop notices were
 // sent (a stop can come too late to stop anything).
 constexpr int kEndStopped = 1;
@@ -46,10 +52,10 @@ constexpr std::uint64_t kAheadSlack = 2;
 constexpr auto kSpinWait = std::chrono::microseconds(50);
 
 struct Report {
-  enum Kind : int { Request, Ahead, Idle, Done, Stop, Finished, Bye };
+  enum Kind : int { Request, Ahead, Idle, Done, Stop, Finished, Bye, Keep, Fetch };
   int kind = Request;
   Range chunk;          // Done: the real items finished
-  std::string partial;  // Done: their encoded result
+  std::string partial;  // Done: their encoded result; Keep: name and label; Fetch: name
 
   template <class Archive>
   void serialize(Archive& ar, unsigned /*version*/) {
@@ -213,6 +219,12 @@ class Master {
       case Report::Bye:
         ++byes_;
         break;
+      case Report::Keep:
+        keep(worker, r.partial);
+        break;
+      case Report::Fetch:
+        fetch(worker, r.partial);
+        break;
       default:
         break;
     }
@@ -234,6 +246,22 @@ class Master {
     sink_(chunk, partial, rank);
     recorded_items_ += chunk.size();
     if (plan_.progress) plan_.progress->add(chunk.size());
+  }
+
+  // A worker's save, written here; a worker's load, answered from here.
+  void keep(int worker, const std::string& name_and_label) {
+    mpz_class x;
+    recv_bigint(comm_, worker, kKeptTag, x);
+    const std::size_t cut = name_and_label.find('\n');
+    plan_.store->save(name_and_label.substr(0, cut), name_and_label.substr(cut + 1), x);
+  }
+
+  void fetch(int worker, const std::string& name) {
+    const std::optional<SavedInteger> saved = plan_.store->load(name);
+    comm_.send(worker, kKeptTag, saved ? 1 : 0);
+    if (!saved) return;
+    comm_.send(worker, kKeptTag, saved->label);
+    send_bigint(comm_, worker, kKeptTag, saved->value);
   }
 
   // Once: every worker gets a stop notice; a Lucas-Lehmer test in progress
@@ -271,6 +299,7 @@ class Worker {
     const DoneFn done = [this](Range chunk, std::string partial) {
       comm_.send(0, kReportTag, Report{Report::Done, chunk, std::move(partial)});
     };
+    const StoreConnection store(plan_.store, store_channel());
     if (is_static(plan_.spec.kind)) {
       for (Range p : static_chunks(plan_.spec, all_positions(plan_), comm_.rank(), comm_.size())) {
         poll();
@@ -340,6 +369,28 @@ class Worker {
         std::this_thread::sleep_for(std::chrono::microseconds(20));
       }
     }
+  }
+
+  // How a workload's saves and loads reach rank 0 from this worker.
+  RankZeroStore::Channel store_channel() {
+    const auto save = [this](const std::string& name, const std::string& label,
+                             const mpz_class& x) {
+      comm_.send(0, kReportTag, Report{Report::Keep, {}, name + '\n' + label});
+      send_bigint(comm_, 0, kKeptTag, x);
+    };
+    const auto load = [this](const std::string& name) {
+      comm_.send(0, kReportTag, Report{Report::Fetch, {}, name});
+      int found = 0;
+      mpi::request reply = comm_.irecv(0, kKeptTag, found);
+      wait_watching(reply, nothing_);
+      std::optional<SavedInteger> saved;
+      if (found == 0) return saved;
+      saved.emplace();
+      comm_.recv(0, kKeptTag, saved->label);
+      recv_bigint(comm_, 0, kKeptTag, saved->value);
+      return saved;
+    };
+    return {save, load};
   }
 
   // The worker's yield: a stop notice from rank 0 becomes a local stop

@@ -13,6 +13,9 @@
 // a stop loses no finished chunk. Without a journal each worker merges its
 // own partials and sends them once, at the end. Rank 0 answers whenever its own workload yields
 // (every block of the sieve), at most every 200 microseconds.
+// Bulky state a workload keeps to survive a stop (a Lucas-Lehmer residue)
+// goes to rank 0 in reports as well, and only rank 0 writes or reads it
+// (rank_zero_store.hpp).
 //
 // Stopping: a stop request on any rank (a signal, see stop_request.hpp)
 // reaches rank 0 in a report; rank 0 stops handing out work and tells every
@@ -50,10 +53,13 @@ using ChunkSink = std::function<void(Range chunk, const std::string& partial)>;
 // that processed it (rank 0's own chunks included).
 using RecordFn = std::function<void(Range chunk, const std::string& partial, int rank)>;
 
+class RankZeroStore;
+
 struct FarmPlan {
   RangeList todo;  // the items to process; the same on every rank
   ScheduleSpec spec;
-  Progress* progress = nullptr;  // rank 0; may be null
+  Progress* progress = nullptr;    // rank 0; may be null
+  RankZeroStore* store = nullptr;  // every rank or none: carries workers' saves to rank 0
 };
 
 struct ScheduleOutcome {
@@ -74,6 +80,7 @@ struct FarmHooks {
   std::string journal;                  // its name, for messages
   ChunkSink on_chunk;                   // each newly finished chunk, e.g. to the journal
   Progress::Style progress = Progress::Style::Off;
+  RankZeroStore* store = nullptr;  // on every rank: where the workload keeps bulky state
 };
 
 template <class Partial>
@@ -133,7 +140,7 @@ FarmOutcome<typename W::Partial> farm(const boost::mpi::communicator& comm, cons
 
   comm.barrier();
   const double start = MPI_Wtime();
-  const FarmPlan plan{RangeList(std::move(todo)), spec, progress.get()};
+  const FarmPlan plan{RangeList(std::move(todo)), spec, progress.get(), hooks.store};
   const bool master = comm.rank() == 0;
   const auto process = [&](Range chunk, const Yield& yield) {
     Partial p = work.process(chunk, yield);

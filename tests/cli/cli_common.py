@@ -362,16 +362,19 @@ class Launch:
     """binary with args started in the background, like run() (under
     mpirun -q -np NP, or alone where np is None), its stdout and stderr
     going to temporary files. Use as a context manager, or call cleanup():
-    whatever is still running of it then is killed (SIGKILL)."""
+    whatever is still running of it then is killed (SIGKILL). wrapper: a
+    command put before the binary (under mpirun, on every rank), which must
+    end by exec'ing it, so that ranks() still finds the rank processes."""
 
-    def __init__(self, binary, mpirun, args, np=None, cwd=None, env=None, launcher=None):
+    def __init__(self, binary, mpirun, args, np=None, cwd=None, env=None,
+                 wrapper=(), launcher=None):
         """launcher: the mpirun options before the binary, instead of
         -q -np NP (e.g. without -q, or with a hostfile)."""
         self.binary = os.path.realpath(binary)
         self.args = list(args)
         self.np = np
         self.tag = f"{os.getpid()}-{uuid.uuid4().hex}"
-        cmd = [binary] + self.args
+        cmd = list(wrapper) + [binary] + self.args
         if launcher is not None:
             cmd = [mpirun] + list(launcher) + cmd
         elif np is not None:

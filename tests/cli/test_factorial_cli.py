@@ -16,6 +16,7 @@ import math
 import os
 import re
 import shutil
+import socket
 import subprocess
 import sys
 import tempfile
@@ -295,6 +296,72 @@ class FactorialCheckFailureTest(unittest.TestCase):
             if os.path.exists(path):
                 with open(path, encoding="ascii") as f:
                     self.assertNotIn("5310! =", f.read())
+
+
+class NodeMemoryGuardTest(unittest.TestCase):
+    """The memory guard judges each node (ranks grouped by host name) by
+    what its ranks hold against its MemAvailable, which the test hook
+    RANGEFARM_TEST_MEMAVAILABLE sets for every host or by host name. Here
+    every rank is on this host: one node, which holds the whole run, 9
+    times n!'s size for one n (the pieces, then the peak of the last
+    multiplication), plus twice its digits with --output."""
+
+    HOOK = "RANGEFARM_TEST_MEMAVAILABLE"
+    N = 1000000
+    HOST = socket.gethostname()
+
+    @classmethod
+    def need(cls, decimal=False):
+        size = math.lgamma(cls.N + 1) / math.log(2) / 8
+        return 9 * size + (2 * size * 8 * math.log10(2) if decimal else 0)
+
+    def run_with(self, hook, np=3, extra=()):
+        args = ["factorial", str(self.N), "--quiet"] + list(extra)
+        with tempfile.TemporaryDirectory(prefix="rangefarm-fac-mem-") as tmp:
+            proc = cli_common.run(BINARY, MPIRUN, args, np, tmp, {self.HOOK: hook},
+                                  unset=("RANGEFARM_TEST_FLIP_LIMB",))
+        return proc, describe(args, np, proc) + f"\n  {self.HOOK}={hook}"
+
+    def assert_refused(self, hook, ranks="ranks 0-2", np=3, extra=()):
+        proc, info = self.run_with(hook, np, extra)
+        self.assertEqual((proc.returncode, proc.stdout), (2, ""), info)
+        lines = proc.stderr.splitlines()
+        self.assertEqual(len(lines), 1, "want exactly one stderr line" + info)
+        self.assertTrue(lines[0].startswith(f"rangefarm: error: {self.N}! has about"), info)
+        self.assertIn(f"on node {self.HOST} ({ranks}), which has ", lines[0], info)
+        return lines[0], info
+
+    def assert_runs(self, hook, np=3, extra=()):
+        proc, info = self.run_with(hook, np, extra)
+        self.assertEqual((proc.returncode, proc.stderr), (0, ""), info)
+
+    def test_one_value_for_every_host(self):
+        below, above = int(self.need() * 0.97), int(self.need() * 1.03)
+        line, info = self.assert_refused(str(below))
+        self.assertIn(f"has {below / (1 << 20):.1f} MiB available", line, info)
+        self.assertIn(f"needs about {self.need() / (1 << 20):.1f} MiB", line, info)
+        self.assert_runs(str(above))
+        self.assert_refused(str(below), "rank 0", np=None)
+
+    def test_digits_count_on_the_node_of_rank_0(self):
+        between = str(int(self.need() * 1.03))
+        self.assertLess(self.need() * 1.03, self.need(decimal=True) * 0.97)
+        self.assert_runs(between)
+        with tempfile.TemporaryDirectory(prefix="rangefarm-fac-mem-") as tmp:
+            self.assert_refused(between, extra=["--output", os.path.join(tmp, "f.txt")])
+
+    def test_values_by_host_name(self):
+        below, above = int(self.need() * 0.97), int(self.need() * 1.03)
+        self.assert_refused(f"elsewhere=1,{self.HOST}={below}")
+        self.assert_runs(f"{self.HOST}={above},elsewhere=1")
+        # Another host's figure is not this one's: the real MemAvailable.
+        self.assert_runs("elsewhere=1")
+
+    def test_bad_hook_is_one_line(self):
+        proc, info = self.run_with(f"{self.HOST}=lots")
+        self.assertEqual(proc.returncode, 2, info)
+        self.assertEqual(len(proc.stderr.splitlines()), 1, info)
+        self.assertIn(f"{self.HOOK}: '{self.HOST}=lots'", proc.stderr, info)
 
 
 def main():

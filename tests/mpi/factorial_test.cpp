@@ -73,7 +73,6 @@ void expect_factorials_match_gmp(const mpi::communicator& comm, const std::vecto
                                    got.digits[n] = digits;
                                  },
                                  min_part_bits,
-                                 {},
                                  {}};
   const FactorialOutcome out = compute_factorials(comm, request);
   EXPECT_FALSE(out.check_failed);
@@ -144,7 +143,7 @@ TEST(FactorialFarm, OrderAndRepeats) {
 
 TEST(FactorialFarm, NoDecimalSinkStillSummarises) {
   mpi::communicator comm;
-  const FactorialRequest request{{100000, 7}, {ScheduleKind::StaticCyclic, 1}, {}, 0, {}, {}};
+  const FactorialRequest request{{100000, 7}, {ScheduleKind::StaticCyclic, 1}, {}, 0, {}};
   const FactorialOutcome out = compute_factorials(comm, request);
   EXPECT_FALSE(out.check_failed);
   if (comm.rank() != 0) return;
@@ -176,7 +175,7 @@ TEST(FactorialFarm, FlippedLimbFailsTheCheckOnEveryRank) {
     {
       const ScopedEnv flip("RANGEFARM_TEST_FLIP_LIMB", "1");
       const FactorialRequest request{
-          {100000, 20, 5}, {kind, 1}, [&](u64, const std::string&) { ++sink_calls; }, 0, {}, {}};
+          {100000, 20, 5}, {kind, 1}, [&](u64, const std::string&) { ++sink_calls; }, 0, {}};
       out = compute_factorials(comm, request);
     }
     EXPECT_TRUE(out.check_failed);
@@ -204,7 +203,7 @@ TEST(FactorialFarm, FlippedLimbOfOneIsCaughtToo) {
   FactorialOutcome out;
   {
     const ScopedEnv flip("RANGEFARM_TEST_FLIP_LIMB", "1");
-    out = compute_factorials(comm, {{0, 1}, {ScheduleKind::Dynamic, 1}, {}, 0, {}, {}});
+    out = compute_factorials(comm, {{0, 1}, {ScheduleKind::Dynamic, 1}, {}, 0, {}});
   }
   EXPECT_TRUE(out.check_failed);
   if (comm.rank() == 0) {
@@ -226,7 +225,6 @@ TEST(FactorialFarm, FailingSinkOnRankZeroThrowsOnEveryRank) {
                                    if (n == 100000) throw std::runtime_error("disk full");
                                  },
                                  0,
-                                 {},
                                  {}};
   try {
     compute_factorials(comm, request);

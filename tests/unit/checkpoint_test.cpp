@@ -226,7 +226,8 @@ TEST(Journal, ItemsLeftRefusesRecordsThisRunCannotHaveWritten) {
 // verdict and Res64 as one run straight through.
 TEST(LucasLehmerState, StoppedAndResumedEqualsStraightThrough) {
   TempDir dir;
-  const LucasLehmerSaves saves{dir.file(""), 3600};
+  FolderStore folder(dir.file(""));
+  const LucasLehmerSaves saves{&folder, 3600};
   for (std::uint64_t p : {4423u, 4441u}) {  // prime, composite
     const LucasLehmerResult straight = lucas_lehmer(p, [] {});
     int yields = 0;
@@ -235,7 +236,7 @@ TEST(LucasLehmerState, StoppedAndResumedEqualsStraightThrough) {
     };
     EXPECT_THROW(lucas_lehmer(p, stop_midway, saves), Interrupted);
     clear_stop_request();
-    const auto saved = load_lucas_lehmer_state(saves.dir, p);
+    const auto saved = load_lucas_lehmer_state(folder, p);
     ASSERT_TRUE(saved.has_value());
     EXPECT_EQ(saved->iterations, 20u * 64u);
     const LucasLehmerResult resumed = lucas_lehmer(
@@ -248,11 +249,11 @@ TEST(LucasLehmerState, StoppedAndResumedEqualsStraightThrough) {
 
 TEST(LucasLehmerState, AStateOfAnotherExponentOrTornIsIgnored) {
   TempDir dir;
-  const std::string d = dir.file("");
+  FolderStore d(dir.file(""));
   save_lucas_lehmer_state(d, {4423, 100, mpz_class(12345)});
   EXPECT_FALSE(load_lucas_lehmer_state(d, 4441).has_value());
   ASSERT_TRUE(load_lucas_lehmer_state(d, 4423).has_value());
-  const std::string path = lucas_lehmer_state_path(d, 4423);
+  const std::string path = d.path(lucas_lehmer_state_name(4423));
   const std::string text = read_all(path);
   std::ofstream(path, std::ios::binary | std::ios::trunc) << text.substr(0, text.size() - 1);
   EXPECT_FALSE(load_lucas_lehmer_state(d, 4423).has_value());

@@ -247,6 +247,38 @@ TEST(FactorialMemoryBytes, GrowsWithNAndWithDecimal) {
             factorial_memory_bytes({50000000, 100000000}, true));
 }
 
+// Each node holds its ranks' share of the pieces; rank 0's node and a node
+// where the last multiplication's other side may run hold its peak too.
+TEST(FactorialMemory, PerNodeSharesOfTheRun) {
+  const std::vector<u64> ns{100000000, 50000000};
+  const double sum = (factorial_log2(100000000) + factorial_log2(50000000)) / 8;
+  const double largest = factorial_log2(100000000) / 8;
+  const double digits = 2 * largest * 8 * std::log10(2.0);
+  // All ranks on one node: the whole run, whatever the rank count.
+  for (int ranks : {1, 2, 3, 4, 7}) {
+    for (bool decimal : {false, true}) {
+      const FactorialMemory m = factorial_memory(ns, ranks, decimal);
+      EXPECT_NEAR(node_memory_bytes(m, ranks, true), factorial_memory_bytes(ns, decimal),
+                  1e-9 * factorial_memory_bytes(ns, decimal))
+          << ranks << " ranks";
+    }
+  }
+  EXPECT_NEAR(factorial_memory_bytes(ns, false), sum + 8 * largest, 1);
+  // 4 ranks on 2 nodes of 2: rank 0's node holds the digits and both sides
+  // of the last multiplication (its other rank may be the partner); the
+  // other node its two shares and one side.
+  const FactorialMemory m = factorial_memory(ns, 4, true);
+  EXPECT_NEAR(m.each_rank, sum / 4, 1);
+  EXPECT_NEAR(node_memory_bytes(m, 2, true), sum / 2 + 8 * largest + digits, 1);
+  EXPECT_NEAR(node_memory_bytes(m, 2, false), sum / 2 + 4 * largest, 1);
+  // A node of rank 0 alone: no partner there.
+  EXPECT_NEAR(node_memory_bytes(m, 1, true), sum / 4 + 4 * largest + digits, 1);
+  EXPECT_NEAR(node_memory_bytes(m, 1, false), sum / 4 + 4 * largest, 1);
+  // Every node of a spread-out run needs less than the whole run.
+  EXPECT_LT(node_memory_bytes(m, 2, false), node_memory_bytes(m, 2, true));
+  EXPECT_LT(node_memory_bytes(m, 2, true), factorial_memory_bytes(ns, true));
+}
+
 // ------------------------------------------------------------- FactorialWork
 
 // The bits of a part as the split counts them.

@@ -19,14 +19,17 @@ double factorial_log2(std::uint64_t n) {
   return std::lgamma(static_cast<double>(n) + 1.0) / std::log(2.0);
 }
 
-double factorial_memory_bytes(const std::vector<std::uint64_t>& ns, bool decimal) {
-  // Every piece product is held until its n is assembled: the sum of the
-  // sizes. The largest n then peaks at kPeakFactor times its size over the
-  // ranks of a node: GMP's FFT scratch on top of the operands, in the pieces
-  // and in the split multiplications. Measured: 1e8! (307 MiB) peaked at
-  // 1.29 GiB on rank 0 and 1.22 GiB on rank 1 (8.2x); 9x leaves a margin.
-  // The decimal digits take log10(2) bytes a bit, twice over while the
-  // parts are gathered.
+FactorialMemory factorial_memory(const std::vector<std::uint64_t>& ns, int ranks, bool decimal) {
+  // Every piece product is held until its n is assembled: each rank holds
+  // about its share of the sum of the sizes (pieces of equal size, dealt
+  // evenly). The largest n then peaks at kPeakFactor times its size over
+  // the ranks: GMP's FFT scratch on top of the operands, in the pieces and
+  // in the split multiplications. Measured: 1e8! (307 MiB) peaked at 1.29
+  // GiB on rank 0 and 1.22 GiB on rank 1 (8.2x); 9x leaves a margin. Both
+  // peaks are the last multiplication, split between rank 0 and one other
+  // rank (distributed_product.hpp), whatever the rank count: so half each.
+  // The decimal digits take log10(2) bytes a bit on rank 0, twice over
+  // while the parts are gathered there.
   constexpr double kPeakFactor = 9;
   double sum = 0;
   double largest = 0;
@@ -35,9 +38,22 @@ double factorial_memory_bytes(const std::vector<std::uint64_t>& ns, bool decimal
     sum += bytes;
     largest = std::max(largest, bytes);
   }
-  double need = sum + (kPeakFactor - 1) * largest;
-  if (decimal) need += 2 * largest * 8 * std::log10(2.0);
-  return need;
+  const double peak = (kPeakFactor - 1) * largest;
+  FactorialMemory m;
+  m.each_rank = sum / std::max(ranks, 1);
+  m.rank0 = ranks > 1 ? peak / 2 : peak;
+  m.partner = ranks > 1 ? peak / 2 : 0;
+  if (decimal) m.rank0 += 2 * largest * 8 * std::log10(2.0);
+  return m;
+}
+
+double node_memory_bytes(const FactorialMemory& m, int ranks_on_node, bool holds_rank0) {
+  const int others = ranks_on_node - (holds_rank0 ? 1 : 0);
+  return ranks_on_node * m.each_rank + (holds_rank0 ? m.rank0 : 0) + (others > 0 ? m.partner : 0);
+}
+
+double factorial_memory_bytes(const std::vector<std::uint64_t>& ns, bool decimal) {
+  return node_memory_bytes(factorial_memory(ns, 1, decimal), 1, true);
 }
 
 FactorialWork::FactorialWork(std::vector<std::uint64_t> ns, std::uint32_t max_parts,

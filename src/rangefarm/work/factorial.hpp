@@ -38,8 +38,21 @@ std::uint64_t legendre_exponent(std::uint64_t n, std::uint64_t p);
 // log2(n!) from lgamma: the size of n! in bits, to within a bit or so.
 double factorial_log2(std::uint64_t n);
 
-// Peak memory of computing every n! of the list, in bytes, with or without
-// their decimal digits. See factorial.cpp for the accounting.
+// What the ranks of a run hold at their peak, in bytes, computing every n!
+// of the list, with or without their decimal digits. See factorial.cpp for
+// the accounting.
+struct FactorialMemory {
+  double each_rank = 0;  // every rank: its share of the pieces
+  double rank0 = 0;      // rank 0, on top: its side of the last multiplication; the digits
+  // On top, on the rank that multiplies with rank 0 last: any rank but 0
+  // (which one is known only once the pieces are made); 0 at one rank.
+  double partner = 0;
+};
+FactorialMemory factorial_memory(const std::vector<std::uint64_t>& ns, int ranks, bool decimal);
+// What a node must hold: each_rank for each of its ranks, rank0 where rank
+// 0 is one of them, and partner where any other rank is.
+double node_memory_bytes(const FactorialMemory& m, int ranks_on_node, bool holds_rank0);
+// The same with every rank on one node: the whole run's peak.
 double factorial_memory_bytes(const std::vector<std::uint64_t>& ns, bool decimal);
 
 // One piece's product and what the summary needs from its primes.

@@ -31,8 +31,8 @@ LucasLehmerResult lucas_lehmer(std::uint64_t p, const Yield& yield, const LucasL
   mpz_ui_pow_ui(mersenne.get_mpz_t(), 2, p);
   mersenne -= 1;
   LucasLehmerState state{p, 0, 4};
-  if (!saves.dir.empty()) {
-    if (auto saved = load_lucas_lehmer_state(saves.dir, p)) state = std::move(*saved);
+  if (saves.store != nullptr) {
+    if (auto saved = load_lucas_lehmer_state(*saves.store, p)) state = std::move(*saved);
   }
   const std::uint64_t resumed_at = state.iterations;
   const auto every = std::chrono::duration<double>(saves.every_s);
@@ -45,12 +45,12 @@ LucasLehmerResult lucas_lehmer(std::uint64_t p, const Yield& yield, const LucasL
     reduce_mod_mersenne(s, p);
     if (++i % kIterationsPerYield != 0) continue;
     yield();
-    if (saves.dir.empty()) {
+    if (saves.store == nullptr) {
       if (stop_requested()) throw Interrupted();
       continue;
     }
     if (stop_requested() || Clock::now() - last_save >= every) {
-      save_lucas_lehmer_state(saves.dir, state);
+      save_lucas_lehmer_state(*saves.store, state);
       last_save = Clock::now();
       if (stop_requested()) throw Interrupted();
     }

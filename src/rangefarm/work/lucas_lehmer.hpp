@@ -25,7 +25,7 @@ struct LucasLehmerResult {
 };
 
 // p must be prime. yield() is called every few iterations. With a save
-// folder, a saved state of p is continued, the state is saved every
+// store, a saved state of p is continued, the state is saved every
 // saves.every_s seconds, and on a stop request it is saved and the test
 // throws Interrupted.
 LucasLehmerResult lucas_lehmer(std::uint64_t p, const Yield& yield,

@@ -3,8 +3,6 @@
 #include <cstdio>
 #include <string>
 
-#include "rangefarm/work/saved_integer.hpp"
-
 namespace rf {
 namespace {
 
@@ -14,17 +12,16 @@ std::string label(std::uint64_t p, std::uint64_t iterations) {
 
 }  // namespace
 
-std::string lucas_lehmer_state_path(const std::string& dir, std::uint64_t p) {
-  return dir + "/ll-" + std::to_string(p) + ".state";
+std::string lucas_lehmer_state_name(std::uint64_t p) {
+  return "ll-" + std::to_string(p) + ".state";
 }
 
-void save_lucas_lehmer_state(const std::string& dir, const LucasLehmerState& state) {
-  save_integer(lucas_lehmer_state_path(dir, state.p), label(state.p, state.iterations),
-               state.residue);
+void save_lucas_lehmer_state(IntegerStore& store, const LucasLehmerState& state) {
+  store.save(lucas_lehmer_state_name(state.p), label(state.p, state.iterations), state.residue);
 }
 
-std::optional<LucasLehmerState> load_lucas_lehmer_state(const std::string& dir, std::uint64_t p) {
-  auto saved = load_integer(lucas_lehmer_state_path(dir, p));
+std::optional<LucasLehmerState> load_lucas_lehmer_state(IntegerStore& store, std::uint64_t p) {
+  auto saved = store.load(lucas_lehmer_state_name(p));
   if (!saved) return std::nullopt;
   // The label holds the iteration count; it must read back exactly.
   unsigned long long saved_p = 0;

@@ -3,12 +3,10 @@
 // than a set interval saves it (and saves it at once on a stop request), so
 // that a resumed run continues the test instead of starting it again.
 //
-// One file per exponent, "<dir>/ll-<p>.state": a text line
-// "rangefarm-ll <p> <iterations>" and the residue in GMP's portable raw
-// format (mpz_out_raw). Written to a temporary file, fsync'd and renamed
-// over the old one, so a crash leaves the old state or the new, never half.
-// The folder must be one every rank can reach (on a cluster: shared storage,
-// like the journal beside it).
+// One saved integer per exponent (saved_integer.hpp), named "ll-<p>.state":
+// the label "rangefarm-ll <p> <iterations>" and the residue. Where it goes
+// is the store's business: in a farmed run, rank 0's folder beside the
+// journal, whichever rank runs the test.
 #pragma once
 
 #include <gmpxx.h>
@@ -16,6 +14,8 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+
+#include "rangefarm/work/saved_integer.hpp"
 
 namespace rf {
 
@@ -26,13 +26,13 @@ struct LucasLehmerState {
 };
 
 struct LucasLehmerSaves {
-  std::string dir;      // empty: never save
-  double every_s = 60;  // save a running test at least this often
+  IntegerStore* store = nullptr;  // null: never save
+  double every_s = 60;            // save a running test at least this often
 };
 
-std::string lucas_lehmer_state_path(const std::string& dir, std::uint64_t p);
-void save_lucas_lehmer_state(const std::string& dir, const LucasLehmerState& state);
+std::string lucas_lehmer_state_name(std::uint64_t p);
+void save_lucas_lehmer_state(IntegerStore& store, const LucasLehmerState& state);
 // The state saved for p, if there is one and it is whole.
-std::optional<LucasLehmerState> load_lucas_lehmer_state(const std::string& dir, std::uint64_t p);
+std::optional<LucasLehmerState> load_lucas_lehmer_state(IntegerStore& store, std::uint64_t p);
 
 }  // namespace rf
