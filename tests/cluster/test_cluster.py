@@ -17,6 +17,7 @@ import collections
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -307,6 +308,114 @@ class Resumable(unittest.TestCase):
 
     def test_mpirun_on_3_nodes(self):
         self.stop_requeue_resume("mpirun")
+
+
+def node_tmp(node):
+    """What node sees as /tmp, seen from outside the nodes."""
+    return os.path.join(CLUSTER.state_dir, "nodes", node, "tmp")
+
+
+def wait_for(what, predicate, proc, timeout=90):
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        if proc.poll() is not None:
+            raise AssertionError(f"the run ended before {what}: {proc.communicate()}")
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        time.sleep(0.05)
+
+
+class NodePrivateStorage(unittest.TestCase):
+    """A checkpointed run on 3 nodes x 2 ranks whose Lucas-Lehmer states or
+    factorial pieces would land where the workers cannot see them: the
+    journal in rank 0's node-private /tmp (rfnode1's), and in the shared work
+    folder. Workers hand their state to rank 0, which alone writes it beside
+    the journal: every state file is in rank 0's folder, the run stopped by
+    SIGUSR1 to mpirun (75) resumes at another rank count on fewer nodes to
+    the 1-rank result, continuing the Lucas-Lehmer tests where they were."""
+
+    # Three Lucas-Lehmer tests of a few seconds each here (6 ranks, 2 cores).
+    MERSENNE = ["mersenne", "--from", "44480", "--to", "44497", "--tf-bits", "0",
+                "--ll-save-every", "1", "--schedule", "static-cyclic"]
+    # On 2 nodes x 1 rank each n! is cut in 2 pieces of 2^24 bits or more
+    # (saved); four per rank, so that a stop after the first comes among them.
+    FACTORIAL = ["factorial", "2000000", "1950000", "1900000", "1850000", "--schedule",
+                 "static-cyclic"]
+    TWO_NODES = ["mpirun", "-q", "--host", "rfnode1,rfnode2", "-np", "2"]
+
+    def stop_and_resume(self, args, where, files_before_stop, resume_np, launch=None):
+        folder = "/tmp" if where == "private" else STATE["work"]
+        seen = node_tmp(NODES[0]) if where == "private" else STATE["work"]
+        name = f"{args[0]}-{where}.jsonl"
+        journal, state = os.path.join(folder, name), os.path.join(seen, name + ".state")
+        cmd = (launch or mpirun_hostfile()) + [ARGS.binary, *args, "--checkpoint", journal,
+                                               "--quiet"]
+        proc = subprocess.Popen(cmd, env=CLUSTER.env(MPI_ENV), cwd=STATE["work"],
+                                stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, text=True)
+        try:
+            wait_for(f"{files_before_stop} files in {state}",
+                     lambda: os.path.isdir(state) and
+                     len([f for f in os.listdir(state) if not f.endswith(".tmp")])
+                     >= files_before_stop, proc)
+            proc.send_signal(signal.SIGUSR1)
+            out, err = proc.communicate(timeout=60)
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
+        info = f"\n  command: {' '.join(cmd)}\n  status {proc.returncode}\n  stderr: {err!r}"
+        self.assertIn(proc.returncode, (75, 1), info)  # mpirun may say 1 for a forwarded signal
+        self.assertIn("rangefarm: stopped by a signal", err, info)
+        for node in NODES[1:]:  # nothing on the workers' own /tmp
+            self.assertEqual(os.listdir(node_tmp(node)), [], info)
+        path = work_path(f"{args[0]}-{where}-resumed.json")
+        np = resume_np or RANKS
+        cmd = (launch or mpirun_hostfile(np=np)) + [ARGS.binary, *args, "--checkpoint",
+                                                    journal, "--resume", "--json", path,
+                                                    "--quiet"]
+        report = report_of(self, run(cmd), path, cmd)
+        self.assertEqual(report["result"], reference(self, args))
+        self.assertEqual(report["ranks"], np)
+        self.assertFalse(os.path.exists(state), "the state folder is removed at the end")
+        return report
+
+    def test_mersenne_private_tmp(self):
+        report = self.stop_and_resume(self.MERSENNE, "private", 1, resume_np=3)
+        self.assertTrue(report["checkpoint"]["lucas_lehmer_resumed"], report["checkpoint"])
+
+    def test_mersenne_shared(self):
+        report = self.stop_and_resume(self.MERSENNE, "shared", 1, resume_np=4)
+        self.assertTrue(report["checkpoint"]["lucas_lehmer_resumed"], report["checkpoint"])
+
+    def test_factorial_private_tmp(self):
+        # A factorial journal belongs to its rank count: resumed the same way.
+        report = self.stop_and_resume(self.FACTORIAL, "private", 1, resume_np=2,
+                                      launch=self.TWO_NODES)
+        self.assertGreater(report["checkpoint"]["restored_items"], 0, report["checkpoint"])
+
+
+class MemoryPerNode(unittest.TestCase):
+    """The factorial's memory guard judges each node against its own
+    MemAvailable (the test hook RANGEFARM_TEST_MEMAVAILABLE=HOST=BYTES stands
+    in for a small node): a worker node short of memory is named."""
+
+    ARGS = ["factorial", "3000000", "--output", "digits.txt", "--quiet"]
+
+    def test_small_worker_node_is_named(self):
+        cmd = mpirun_hostfile() + [ARGS.binary, *self.ARGS]
+        proc = run(cmd, env={"RANGEFARM_TEST_MEMAVAILABLE": "rfnode3=1000000"})
+        info = f"\n  status {proc.returncode}\n  stderr: {proc.stderr!r}"
+        self.assertEqual(proc.returncode, 2, info)
+        lines = proc.stderr.splitlines()
+        self.assertEqual(len(lines), 1, info)
+        self.assertIn("on node rfnode3 (ranks 4-5)", lines[0], info)
+        self.assertFalse(os.path.exists(work_path("digits.txt")), info)
+
+    def test_enough_everywhere_runs(self):
+        cmd = mpirun_hostfile() + [ARGS.binary, "factorial", "30000", "--quiet"]
+        proc = run(cmd, env={"RANGEFARM_TEST_MEMAVAILABLE": "rfnode2=100000000000"})
+        self.assertEqual(proc.returncode, 0, proc.stderr)
 
 
 def main():
