@@ -21,6 +21,7 @@ will do. Needs root (the virtual cluster).
 import argparse
 import json
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -62,6 +63,7 @@ def main():
     if binary.startswith("/tmp/"):
         ap.error("the binary must not be under /tmp (every virtual node has its own /tmp)")
     work = tempfile.mkdtemp(prefix="rangefarm-dispatch-", dir="/var/tmp")
+    os.chmod(work, 0o755)  # munged wants x for all on its socket's folders
     cluster = virtual_cluster.start(REPO, work, PORT, nodes=3, slots=1)
     try:
         env = cluster.env()
@@ -84,6 +86,7 @@ def main():
                 rates[name].append(rate)
     finally:
         virtual_cluster.stop()
+        shutil.rmtree(work, ignore_errors=True)
     print(f"dispatch: {args.tasks} zero-cost tasks, chunk 1, {args.rounds} interleaved rounds "
           f"on {os.cpu_count()} cores")
     print(f"  {'config':10} {'nodes':>5} {'median chunks/s':>16} {'min':>12} {'max':>12}")
