@@ -41,10 +41,13 @@ install_missing() {
 
 # pid of a daemon we started, if its pid file names a live process.
 alive() {
-  local pidfile="$dir/$1.pid" pid
+  local pidfile="$dir/$1.pid" pid state
   [[ -s $pidfile ]] || return 1
   pid="$(cat "$pidfile")"
-  kill -0 "$pid" 2>/dev/null && echo "$pid"
+  # A daemon SIGKILLed (kill-node) stays a zombie until init reaps it, and
+  # kill -0 succeeds on a zombie: it is not alive.
+  state="$(ps -o stat= -p "$pid" 2>/dev/null)" || return 1
+  [[ $state != Z* ]] && echo "$pid"
 }
 
 # The settings both Slurms share, for slurm.conf: $1 is slurmctld's port,

@@ -41,10 +41,13 @@ rf_mpi_env() {
 }
 
 # Sets RF_LAUNCH (an array) to the launcher for NP ranks ($1, default the
-# allocation's task count) and says which one it chose.
+# allocation's task count) and says which one it chose. $2, where given, is
+# the nodes to use (comma-separated, a part of the allocation: NP must be a
+# multiple of their count), e.g. the nodes still alive after one failed.
 # shellcheck disable=SC2120  # scaling-array.sbatch passes the rank count
 rf_launcher() {
-  local np="${1:-${SLURM_NTASKS:-1}}" choice="${RANGEFARM_LAUNCHER:-auto}"
+  local np="${1:-${SLURM_NTASKS:-1}}" nodes="${2:-}" choice="${RANGEFARM_LAUNCHER:-auto}"
+  local count per_node
   if [[ $choice == auto ]]; then
     if srun --mpi=list 2>&1 | grep -qw pmix; then choice=srun; else choice=mpirun; fi
   fi
@@ -53,7 +56,40 @@ rf_launcher() {
     mpirun) RF_LAUNCH=(mpirun -q -np "$np") ;;
     *) rf_say "RANGEFARM_LAUNCHER must be srun, mpirun or auto, not '$choice'"; exit 2 ;;
   esac
+  if [[ -n $nodes ]]; then
+    count="$(tr ',' '\n' <<<"$nodes" | grep -c .)"
+    per_node=$((np / count))
+    # --overlap: the step of a run that lost a node keeps its CPUs until
+    # Slurm declares the node failed (SlurmdTimeout); without it a new step
+    # waits for them ("Requested nodes are busy"). mpirun's daemons are a
+    # step that mpirun starts with srun: plm_slurm_args passes it on.
+    if [[ $choice == srun ]]; then
+      RF_LAUNCH+=(--overlap --nodes="$count" --ntasks-per-node="$per_node" --nodelist="$nodes")
+    else
+      RF_LAUNCH+=(--mca plm_slurm_args --overlap
+                  --host "$(sed "s/,/:$per_node,/g; s/\$/:$per_node/" <<<"$nodes")")
+    fi
+  fi
   rf_say "launching ${np} rank(s) with ${RF_LAUNCH[*]}"
+}
+
+# The nodes of this job that are still alive, comma-separated: the job's
+# nodes now (scontrol; a node that failed is dropped from a --no-kill job once
+# Slurm has noticed, SlurmdTimeout after), less those Slurm reports down,
+# failed, drained or not responding, less the hosts named in the file $1
+# (rangefarm's "lost rank R (pid P on HOST)" line, which comes at once).
+rf_live_nodes() {
+  local named="${1:-/dev/null}" list node state lost
+  list="$(scontrol show job -o "${SLURM_JOB_ID:-0}" 2>/dev/null | grep -o ' NodeList=[^ ]*' | head -1 | cut -d= -f2-)"
+  list="${list:-${SLURM_JOB_NODELIST:-}}"
+  [[ -n $list && $list != "(null)" ]] || return 0
+  lost="$(grep -h 'rangefarm: error: lost ' "$named" 2>/dev/null | grep -o ' on [^)]*)' | sed 's/^ on //; s/)$//' | sort -u)"
+  while read -r node state; do
+    [[ -n $node ]] || continue
+    [[ $state == *'*' || $state =~ ^(down|drain|drng|fail|failg|maint|boot|powered|unk) ]] && continue
+    grep -qxF -- "$node" <<<"$lost" && continue
+    echo "$node"
+  done < <(sinfo -h -N -n "$list" -o '%N %T' 2>/dev/null | sort -u) | paste -sd,
 }
 
 # The folder of this job's --output file (so reports land next to the log),
