@@ -3,6 +3,7 @@
 # tracked files differ from it, "unknown" outside git or without git.
 # configure_file leaves OUTPUT untouched when the text is the same, so an
 # unchanged commit recompiles nothing.
+cmake_minimum_required(VERSION 3.20)
 set(commit "unknown")
 find_package(Git QUIET)
 if(GIT_FOUND)
