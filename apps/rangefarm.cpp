@@ -9,6 +9,7 @@
 
 #include "command.hpp"
 #include "common_options.hpp"
+#include "rangefarm/build_info.hpp"
 #include "rangefarm/checkpoint.hpp"
 #include "rangefarm/health_link.hpp"
 #include "rangefarm/loss_notice.hpp"
@@ -54,7 +55,7 @@ int main(int argc, char** argv) {
   rf::catch_stop_signals();
 
   CLI::App app("rangefarm: farms integer ranges of number-theory work over MPI ranks", "rangefarm");
-  app.set_version_flag("--version", rf::rangefarm_version());
+  app.set_version_flag("--version", rf::version_text());
   app.require_subcommand(1);
   std::vector<rf::app::Command> commands{
       rf::app::add_perfect_command(app), rf::app::add_factorial_command(app),

@@ -9,6 +9,9 @@ scaling-JOBID/ folder) without running anything.
       --schedules static-block,dynamic --chunks 1e6,1e7 --repeats 3 --out study
   scripts/scaling.py --from-results scaling-1234/ --cores 32 --out study-1234
 
+Installed (cmake --install), the same tool is rangefarm-scaling, or
+python3 PREFIX/share/rangefarm/scripts/scaling.py, and runs PREFIX/bin/rangefarm.
+
 Needs matplotlib: under a Python without it, it re-runs itself with
 Debian's /usr/bin/python3 (package python3-matplotlib)."""
 import argparse
@@ -137,7 +140,8 @@ def make_parser():
                          "to read the reports")
     ap.add_argument("--out", type=Path, help="output folder (required)")
     ap.add_argument("--binary", type=Path, help="rangefarm binary (default "
-                    "$RANGEFARM_BUILD_DIR/apps/rangefarm, else build/apps/rangefarm)")
+                    "$RANGEFARM_BUILD_DIR/apps/rangefarm, else build/apps/rangefarm; "
+                    "installed: $RANGEFARM_BIN, else PREFIX/bin/rangefarm)")
     ap.add_argument("--oversubscribe", action="store_true",
                     help="also run rank counts above the cores present (marked as such)")
     ap.add_argument("--timeout", type=float, help="seconds one run may take (default 3600)")
@@ -147,6 +151,18 @@ def make_parser():
     ap.add_argument("--cores", type=int, help="with --from-results: the cores of every host, "
                                               "where DIR has no machine.json")
     return ap
+
+
+def default_binary():
+    """In a repository (it has CMakeLists.txt) the build tree's binary; in an
+    installed prefix P (this file in P/share/rangefarm/scripts) RANGEFARM_BIN,
+    which the modulefile sets, else P/bin/rangefarm."""
+    if (REPO / "CMakeLists.txt").exists():
+        build = Path(os.environ.get("RANGEFARM_BUILD_DIR") or REPO / "build")
+        return build / "apps" / "rangefarm"
+    if os.environ.get("RANGEFARM_BIN"):
+        return Path(os.environ["RANGEFARM_BIN"])
+    return REPO.parent.parent / "bin" / "rangefarm"
 
 
 def check_options(opts):
@@ -174,8 +190,7 @@ def check_options(opts):
     if opts.timeout <= 0:
         raise UsageError(f"--timeout {opts.timeout:g}: must be positive")
     if opts.binary is None:
-        build = Path(os.environ.get("RANGEFARM_BUILD_DIR") or REPO / "build")
-        opts.binary = build / "apps" / "rangefarm"
+        opts.binary = default_binary()
     if not os.access(opts.binary, os.X_OK):
         raise UsageError(f"no rangefarm binary at {opts.binary}: build it (scripts/setup.sh) "
                          "or give --binary PATH")

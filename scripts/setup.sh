@@ -19,6 +19,7 @@ packages=(
   libcli11-dev nlohmann-json3-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   python3 python3-matplotlib
+  help2man
 )
 
 missing=()

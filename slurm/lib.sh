@@ -10,23 +10,36 @@
 #
 # i.e. submit from the repository's root, or export RANGEFARM_HOME=/path/to/
 # rangefarm (sbatch passes the environment on) and submit from anywhere.
+# An installed rangefarm (cmake --install, prefix P) keeps these scripts in
+# P/share/rangefarm/slurm/; `module load rangefarm` sets RANGEFARM_HOME to
+# P/share/rangefarm and RANGEFARM_BIN to P/bin/rangefarm, so
+# sbatch "$RANGEFARM_HOME/slurm/rangefarm.sbatch" works from any folder.
 #
 # Settings (environment variables, all optional):
-#   RANGEFARM_HOME      the repository (default: the folder sbatch ran in)
-#   RANGEFARM_BIN       the binary (default $RANGEFARM_HOME/build/apps/rangefarm)
+#   RANGEFARM_HOME      the repository, or P/share/rangefarm of an installed
+#                       prefix P (default: the folder sbatch ran in)
+#   RANGEFARM_BIN       the binary (default: in a repository (it has
+#                       CMakeLists.txt) $RANGEFARM_HOME/build/apps/rangefarm,
+#                       else the installed $RANGEFARM_HOME/../../bin/rangefarm)
 #   RANGEFARM_LAUNCHER  srun | mpirun | auto (default): srun --mpi=pmix when
 #                       this Slurm offers pmix (srun --mpi=list), else mpirun,
 #                       which reads the allocation by itself
 #   RANGEFARM_OUTDIR    where JSON reports and journals go (default: the
 #                       folder of the job's --output file)
 
-RANGEFARM_BIN="${RANGEFARM_BIN:-$RANGEFARM_HOME/build/apps/rangefarm}"
+if [[ -z ${RANGEFARM_BIN:-} ]]; then
+  if [[ -f $RANGEFARM_HOME/CMakeLists.txt ]]; then
+    RANGEFARM_BIN="$RANGEFARM_HOME/build/apps/rangefarm"
+  else
+    RANGEFARM_BIN="$(cd "$RANGEFARM_HOME/../.." 2>/dev/null && pwd)/bin/rangefarm"
+  fi
+fi
 
 rf_say() { echo "${RF_SCRIPT:-rangefarm}: $*" >&2; }
 
 rf_check_binary() {
   if [[ ! -x $RANGEFARM_BIN ]]; then
-    rf_say "no rangefarm binary at $RANGEFARM_BIN (build with scripts/setup.sh, or set RANGEFARM_HOME / RANGEFARM_BIN)"
+    rf_say "no rangefarm binary at $RANGEFARM_BIN (build with scripts/setup.sh, module load rangefarm, or set RANGEFARM_HOME / RANGEFARM_BIN)"
     exit 2
   fi
 }
@@ -157,7 +170,7 @@ rf_run_job() {
     RF_ARGS+=(--json "${RANGEFARM_JSON:-$(rf_outdir)/rangefarm-$(rf_job_tag).json}")
   fi
   rf_launcher
-  rf_say "job ${SLURM_JOB_ID:-?} on ${SLURM_JOB_NUM_NODES:-1} node(s) ${SLURM_JOB_NODELIST:-$(hostname)}: rangefarm ${RF_ARGS[*]}"
+  rf_say "job ${SLURM_JOB_ID:-?} on ${SLURM_JOB_NUM_NODES:-1} node(s) ${SLURM_JOB_NODELIST:-$(hostname)}: $RANGEFARM_BIN ${RF_ARGS[*]}"
   local status=0
   "${RF_LAUNCH[@]}" "$RANGEFARM_BIN" "${RF_ARGS[@]}" || status=$?
   rf_say "rangefarm exited with status $status"

@@ -8,6 +8,7 @@
 #include <ostream>
 #include <set>
 
+#include "rangefarm/build_info.hpp"
 #include "rangefarm/fmt_util.hpp"
 #include "rangefarm/version.hpp"
 
@@ -53,7 +54,8 @@ nlohmann::json RunReport::to_json() const {
                         {"ranks", timings.size()}, {"nodes", nodes_used(timings)},
                         {"result", result},        {"items_total", items_total(timings)},
                         {"timing", timing},        {"imbalance", imbalance(timings)},
-                        {"host", host_name()},     {"version", rangefarm_version()}};
+                        {"host", host_name()},     {"version", rangefarm_version()},
+                        {"build", build_json()}};
   if (!checkpoint.is_null()) out["checkpoint"] = checkpoint;
   return out;
 }

@@ -1,6 +1,8 @@
 // Run statistics: imbalance, item totals and the JSON report's shape.
 #include "rangefarm/stats.hpp"
 
+#include "rangefarm/build_info.hpp"
+
 #include <gtest/gtest.h>
 
 #include <cstdint>
@@ -64,8 +66,9 @@ RunReport sample_report() {
 TEST(RunReport, JsonHasEveryKey) {
   const RunReport report = sample_report();
   const nlohmann::json j = report.to_json();
-  EXPECT_EQ(keys(j), (std::set<std::string>{"workload", "params", "ranks", "result", "items_total",
-                                            "timing", "imbalance", "host", "version", "nodes"}));
+  EXPECT_EQ(keys(j),
+            (std::set<std::string>{"workload", "params", "ranks", "result", "items_total", "timing",
+                                   "imbalance", "host", "version", "nodes", "build"}));
   EXPECT_EQ(j.at("nodes").get<u64>(), 2u);
   EXPECT_EQ(j.at("workload"), "perfect");
   EXPECT_EQ(j.at("params"), report.params);
@@ -78,6 +81,7 @@ TEST(RunReport, JsonHasEveryKey) {
   EXPECT_TRUE(j.at("version").is_string());
   EXPECT_FALSE(j.at("version").get<std::string>().empty());
   EXPECT_EQ(j.at("version").get<std::string>(), rangefarm_version());
+  EXPECT_EQ(j.at("build"), build_json());
 
   const nlohmann::json& timing = j.at("timing");
   EXPECT_EQ(keys(timing), (std::set<std::string>{"wall_s", "ranks"}));
@@ -125,6 +129,26 @@ TEST(RunReport, TimingTableHasARowPerRank) {
   EXPECT_GE(lines, 2u + 2u);  // at least a header, two ranks and the imbalance
   EXPECT_NE(text.find("1.500"), std::string::npos) << text;
   EXPECT_NE(text.find("  node2\n"), std::string::npos) << text;
+}
+
+// The build facts: every field named; the libraries' versions as they
+// report themselves (this test runs without MPI_Init, which MPI allows for
+// MPI_Get_library_version).
+TEST(BuildInfo, JsonAndVersionTextNameTheLibraries) {
+  const nlohmann::json b = build_json();
+  EXPECT_EQ(keys(b), (std::set<std::string>{"commit", "build_type", "compiler", "mpi", "gmp",
+                                            "primesieve"}));
+  for (const auto& [key, value] : b.items()) {
+    ASSERT_TRUE(value.is_string()) << key;
+    EXPECT_FALSE(value.get<std::string>().empty()) << key;
+  }
+  EXPECT_NE(b.at("mpi").get<std::string>().find("Open MPI"), std::string::npos);
+  EXPECT_EQ(b.at("mpi").get<std::string>().find('\n'), std::string::npos);
+  const std::string text = version_text();
+  EXPECT_EQ(text.rfind("rangefarm " + rangefarm_version() + "\n", 0), 0u) << text;
+  for (const char* field : {"commit", "build_type", "compiler", "mpi", "gmp", "primesieve"}) {
+    EXPECT_NE(text.find(b.at(field).get<std::string>()), std::string::npos) << field;
+  }
 }
 
 }  // namespace
