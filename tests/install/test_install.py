@@ -378,7 +378,7 @@ class InstalledSlurm(unittest.TestCase):
 def main():
     global ARGS
     ARGS, rest = slurm_jobs.parse_args(
-        __doc__, __file__, 16967, "slurmctld port (slurmd: +1); not the default local one",
+        __doc__, __file__, 17017, "slurmctld port (slurmd: +1); not the default local one",
         lambda p: p.add_argument("--build-dir", required=True))
     ARGS.build_dir = os.path.abspath(ARGS.build_dir)
     passed = slurm_jobs.run_tests(rest)
