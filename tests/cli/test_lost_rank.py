@@ -51,8 +51,9 @@ class LostRankTest(unittest.TestCase):
         self.work = tempfile.mkdtemp(prefix="rf-lost-")
         self.journal = os.path.join(self.work, "run.jsonl")
 
-    def start(self, args, np, launcher=None):
-        launch = cli_common.Launch(BINARY, MPIRUN, args, np, cwd=self.work, launcher=launcher)
+    def start(self, args, np, launcher=None, env=None):
+        launch = cli_common.Launch(BINARY, MPIRUN, args, np, cwd=self.work, launcher=launcher,
+                                   env=env)
         self.addCleanup(launch.cleanup)
         return launch
 
@@ -136,7 +137,9 @@ class LostRankTest(unittest.TestCase):
         """mpirun without -q adds its own banner; the one rangefarm line
         must still be there (banners are checked only under -q)."""
         full = PERFECT + ["--checkpoint", self.journal]
-        launch = self.start(full, 2, launcher=["-np", "2"])
+        # cli_common's environment makes mpirun quiet as -q does: undo that.
+        launch = self.start(full, 2, launcher=["-np", "2"],
+                            env={"OMPI_MCA_orte_execute_quiet": "0"})
         proc, lost, elapsed = self.kill(launch, 2, [1], records=2)
         info = cli_common.describe(full, 2, proc)
         proc.stderr = "\n".join(line for line in proc.stderr.splitlines()
