@@ -146,7 +146,7 @@ void print_summary(const MersenneJob& job, const RunReport& report, const Tally&
         << "trial factoring to "
         << (job.tf_bits ? std::to_string(*job.tf_bits) + " bits" : std::string("the default depth"))
         << ", schedule " << schedule_name(job.schedule.kind) << " (chunk " << job.schedule.chunk
-        << ", " << order_name(job.order) << "), " << report.timings.size() << " ranks\n";
+        << ", " << order_name(job.order) << "), " << counted(report.timings.size(), "rank") << "\n";
   }
   out << "Mersenne prime exponents:";
   for (auto p : t.exponents) out << ' ' << p;

@@ -119,7 +119,7 @@ void print_summary(const SyntheticJob& job, const RunReport& report, const Synth
         << cost_profile_name(job.spec.profile) << " cost, " << job.spec.unit_ms << " ms per unit, "
         << task_mode_name(job.spec.mode) << "; schedule " << schedule_name(job.schedule.kind)
         << " (chunk " << job.schedule.chunk << ", " << order_name(job.order) << "), "
-        << report.timings.size() << " ranks\n";
+        << counted(report.timings.size(), "rank") << "\n";
   }
   out << strprintf("tasks %llu, %.3f units in all, longest %.3f units; every task ran once\n",
                    static_cast<unsigned long long>(r.tasks), units(r.micro_units),
