@@ -37,6 +37,12 @@ RunControl::RunControl(const boost::mpi::communicator& comm, const CommonOptions
     try {
       journal_.emplace(opts.resume ? Journal::resume(opts.checkpoint, identity, restored_)
                                    : Journal::create(opts.checkpoint, identity));
+      if (journal_->restarted()) {
+        std::cerr << ("rangefarm: checkpoint '" + opts.checkpoint +
+                      "' holds no whole first line (its run died as it began): nothing to "
+                      "restore, started afresh\n")
+                  << std::flush;
+      }
       if (!state_dir_.empty()) std::filesystem::create_directories(state_dir_);
     } catch (const JournalError& e) {
       return e.what();

@@ -123,6 +123,13 @@ void check_identity(const nlohmann::json& header, const nlohmann::json& identity
                      "); resume with the same parameters, or use another file");
 }
 
+// What a run that died while writing its header leaves: the start (maybe
+// none) of the very header this run writes. Nothing was recorded yet.
+bool torn_header_of(const std::string& text, const nlohmann::json& identity) {
+  const std::string header = header_of(identity).dump() + '\n';
+  return text.size() < header.size() && header.compare(0, text.size(), text) == 0;
+}
+
 }  // namespace
 
 Journal::Journal(std::string path, int fd) : path_(std::move(path)), fd_(fd), last_sync_(now_s()) {}
@@ -132,7 +139,8 @@ Journal::Journal(Journal&& other) noexcept
       fd_(other.fd_),
       last_sync_(other.last_sync_),
       dirty_(other.dirty_),
-      torn_(other.torn_) {
+      torn_(other.torn_),
+      restarted_(other.restarted_) {
   other.fd_ = -1;
 }
 
@@ -167,9 +175,13 @@ Journal Journal::resume(const std::string& path, const nlohmann::json& identity,
   }
   std::stringstream buffer;
   buffer << in.rdbuf();
-  const Parsed parsed = parse_lines(buffer.str(), path);
+  const std::string text = buffer.str();
+  const Parsed parsed = parse_lines(text, path);
   if (parsed.lines.empty()) {
-    throw JournalError("checkpoint '" + path + "' is empty or not a rangefarm journal");
+    if (torn_header_of(text, identity)) return restart(path, identity);
+    throw JournalError("checkpoint '" + path +
+                       "' is empty or not a rangefarm journal (or its first line is torn): "
+                       "nothing in it can be resumed; remove it and run without --resume");
   }
   check_identity(parsed.lines.front(), identity, path);
   records.clear();
@@ -184,6 +196,18 @@ Journal Journal::resume(const std::string& path, const nlohmann::json& identity,
   if (parsed.torn && ::ftruncate(fd, static_cast<off_t>(parsed.good_bytes)) != 0) {
     throw JournalError(system_error("--checkpoint: cannot repair", path));
   }
+  return j;
+}
+
+Journal Journal::restart(const std::string& path, const nlohmann::json& identity) {
+  const int fd = ::open(path.c_str(), O_WRONLY | O_APPEND | O_CLOEXEC);
+  if (fd < 0) throw JournalError(system_error("--checkpoint: cannot open", path));
+  Journal j(path, fd);
+  if (::ftruncate(fd, 0) != 0)
+    throw JournalError(system_error("--checkpoint: cannot repair", path));
+  j.write_line(header_of(identity).dump());
+  j.sync();
+  j.restarted_ = true;
   return j;
 }
 

@@ -63,7 +63,9 @@ class Journal {
   // would throw away finished work: use --resume, or remove it).
   static Journal create(const std::string& path, const nlohmann::json& identity);
   // Reopens a journal to continue it, after checking its identity; returns
-  // its records (a torn last one dropped) through `records`.
+  // its records (a torn last one dropped) through `records`. A journal
+  // that holds only the start of this run's header (the run died as it
+  // began) is started afresh: restarted() says so.
   static Journal resume(const std::string& path, const nlohmann::json& identity,
                         std::vector<JournalRecord>& records);
 
@@ -77,9 +79,11 @@ class Journal {
   void sync();  // fsync now
   [[nodiscard]] const std::string& path() const { return path_; }
   [[nodiscard]] std::size_t dropped_torn_records() const { return torn_; }
+  [[nodiscard]] bool restarted() const { return restarted_; }
 
  private:
   Journal(std::string path, int fd);
+  static Journal restart(const std::string& path, const nlohmann::json& identity);
   void write_line(const std::string& line);
 
   std::string path_;
@@ -87,6 +91,7 @@ class Journal {
   double last_sync_ = 0;
   bool dirty_ = false;
   std::size_t torn_ = 0;
+  bool restarted_ = false;
 };
 
 // The folder beside a journal for bulky state (Lucas-Lehmer residues,

@@ -200,6 +200,8 @@ BAD_INPUTS = [
     bad("checkpoint_exists_without_resume", "perfect --to 100 --checkpoint j", USAGE, "'j' already exists; add --resume", files={"j": PERFECT_100_JOURNAL}),
     bad("checkpoint_onto_dir", "mersenne --to 100 --checkpoint out", USAGE, "--checkpoint: cannot write 'out': is a directory", files={"out/": ""}),
     bad("resume_not_a_journal", "perfect --to 100 --checkpoint j --resume", USAGE, "is empty or not a rangefarm journal", files={"j": "hello\n"}),
+    # A torn header of another run's: nothing in it can be used; say what to do.
+    bad("resume_torn_foreign_header", "perfect --to 100 --checkpoint j --resume", USAGE, "nothing in it can be resumed; remove it and run without --resume", files={"j": PERFECT_100_JOURNAL.replace("sieve", "trial")[:60]}),
     bad("resume_corrupt_journal", "perfect --to 100 --checkpoint j --resume", USAGE, "'j' is corrupt at line 2", files={"j": PERFECT_100_JOURNAL + "garbage\n" + PERFECT_100_RECORD}),
     bad("resume_other_range", "perfect --to 1000 --checkpoint j --resume", USAGE, "belongs to another run (to 100 there, 1000 here)", files={"j": PERFECT_100_JOURNAL}, np3=True),
     bad("resume_other_method", "perfect --to 100 --method trial --checkpoint j --resume", USAGE, "method", files={"j": PERFECT_100_JOURNAL}),

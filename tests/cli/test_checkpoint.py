@@ -740,6 +740,39 @@ class MersenneCheckpointTest(CheckpointCase):
         self.assert_stopped(proc, info, True, 1, done=0)
 
 
+class TornHeaderTest(CheckpointCase):
+    """A journal whose run died while writing its first line holds nothing
+    to restore: --resume starts it afresh with one line saying so, and the
+    run completes (issue 17, item 6: it was refused as "empty or not a
+    rangefarm journal"). A torn header of another run is refused
+    (test_bad_input.py)."""
+
+    def test_torn_or_empty_header_starts_afresh(self):
+        args = ["perfect", "--to", "1e6", "--checkpoint", "j.jsonl"]
+        proc, info = self.run_to_end(args + ["--json", "whole.json"])
+        self.assertEqual(proc.returncode, 0, info)
+        with open(self.path("whole.json"), encoding="utf-8") as f:
+            want = json.load(f)["result"]
+        lines, _ = journal_lines(self.path("j.jsonl"))
+        for cut in (0, 1, 25, len(lines[0])):
+            with self.subTest(header_bytes=cut):
+                with open(self.path("j.jsonl"), "wb") as f:
+                    f.write(lines[0][:cut])
+                full = args + ["--resume", "--json", "resumed.json"]
+                proc, info = self.run_to_end(full)
+                self.assertEqual(proc.returncode, 0, info)
+                self.assertEqual(proc.stderr, "rangefarm: checkpoint 'j.jsonl' holds no whole "
+                                 "first line (its run died as it began): nothing to restore, "
+                                 "started afresh\n", info)
+                with open(self.path("resumed.json"), encoding="utf-8") as f:
+                    report = json.load(f)
+                self.assertEqual(report["result"], want, info)
+                self.assertEqual(report["checkpoint"]["restored_items"], 0, info)
+                header, records, _, torn = self.check_journal(self.path("j.jsonl"))
+                self.assertEqual(header, json.loads(lines[0]), info)
+                self.assertEqual((self.items(records), torn), (10 ** 6, False), info)
+
+
 # factorial: ten values of about 3e6!, each cut into one piece per rank, so
 # 20 pieces at 2 ranks, each over 2^24 bits: every piece is saved.
 FACTORIAL_NS = [str(3000000 + i) for i in range(10)]
