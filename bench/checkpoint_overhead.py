@@ -140,7 +140,10 @@ def read_journal(path):
                                                     f"{line[:80]!r}"
         else:
             try:
-                covered += int(rec["hi"]) - int(rec["lo"])
+                if "items" in rec:  # ids as runs [lo, hi) (mersenne, synthetic)
+                    covered += sum(int(hi) - int(lo) for lo, hi in rec["items"])
+                else:
+                    covered += int(rec["hi"]) - int(rec["lo"])
             except (KeyError, TypeError, ValueError):
                 return len(lines), len(text), None, f"journal line {i + 1} has no lo/hi: " \
                                                     f"{line[:80]!r}"

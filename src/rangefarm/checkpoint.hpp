@@ -5,7 +5,10 @@
 // and every parameter that changes the result); a resumed run must present
 // the same identity or is refused. Each further line is one finished chunk
 // {"lo", "hi", "partial", "crc"} with its encoded partial result and a
-// CRC-32 of the three, so that a changed byte is caught, not merged.
+// CRC-32 of the three, so that a changed byte is caught, not merged. A
+// workload that hands its items out in an order of its own names the items
+// instead, {"items": [[lo, hi], ...], ...} (ids such as exponents, as runs;
+// item_numbering.hpp), so that a run in any order can resume it.
 //
 // Durability: each record goes to the kernel in one write(2) as soon as it
 // is known, so killing the process loses nothing; fsync(2) runs at most once
@@ -33,9 +36,10 @@ struct JournalError : std::runtime_error {
 };
 
 struct JournalRecord {
-  Range chunk;
+  Range chunk;  // positions; unused where items are named
   std::string partial;
-  std::size_t line = 0;  // in the journal file, for messages
+  std::size_t line = 0;           // in the journal file, for messages
+  std::vector<Range> items = {};  // the items' ids, where the record names them
 };
 
 // The items of `whole` that the records leave to do. Throws JournalError if
@@ -76,10 +80,14 @@ class Journal {
   ~Journal();
 
   void append(Range chunk, const std::string& partial);
+  void append_items(const std::vector<Range>& ids, const std::string& partial);
   void sync();  // fsync now
   [[nodiscard]] const std::string& path() const { return path_; }
   [[nodiscard]] std::size_t dropped_torn_records() const { return torn_; }
   [[nodiscard]] bool restarted() const { return restarted_; }
+  // The item_order of a journal written before records named their items
+  // (its records are positions in that order); empty for any other.
+  [[nodiscard]] const std::string& legacy_order() const { return legacy_order_; }
 
  private:
   Journal(std::string path, int fd);
@@ -92,6 +100,7 @@ class Journal {
   bool dirty_ = false;
   std::size_t torn_ = 0;
   bool restarted_ = false;
+  std::string legacy_order_;
 };
 
 // The folder beside a journal for bulky state (Lucas-Lehmer residues,
