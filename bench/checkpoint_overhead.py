@@ -65,6 +65,7 @@ import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+import bench_common  # noqa: E402
 from bench_common import (  # noqa: E402
     add_common_args, add_report, cpu_model, doc_head, fmt_count,
     machine_start, missing_executable, mpi_env, parse_count, print_failed_runs, print_problems,
@@ -269,7 +270,7 @@ def print_run(cfg, r, rnd, runs):
 
 
 def main():
-    ap = argparse.ArgumentParser(
+    ap = bench_common.ArgumentParser(
         description=__doc__.split("\n\n")[0],
         epilog=f"Goal: journal / plain <= {GOAL_RATIO} on the medians of timing.wall_s, "
                f"per pair.")

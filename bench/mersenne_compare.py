@@ -55,6 +55,7 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+import bench_common  # noqa: E402
 from bench_common import (  # noqa: E402
     add_common_args, cpu_model, doc_head, missing_executable, machine_start, mpi_env, parse_count,
     print_failed_runs, print_problems, ratio_of, repo_path, report_noise, rotated, run_rangefarm,
@@ -269,7 +270,7 @@ def print_run(cfg, r, rnd, runs):
 
 
 def main():
-    ap = argparse.ArgumentParser(
+    ap = bench_common.ArgumentParser(
         description=__doc__.split("\n\n")[0],
         epilog=f"Goal: dynamic-2 / one-rank <= {GOAL_SPEEDUP} on the medians of timing.wall_s.")
     ap.add_argument("--runs", type=int, default=5, help="rounds of every configuration (default 5)")
