@@ -104,9 +104,9 @@ void print_summary(const FactorialJob& job, const RunReport& report,
                    const FactorialOutcome& outcome, bool quiet) {
   auto& out = std::cout;
   if (!quiet) {
-    out << "rangefarm factorial: " << job.ns.size() << (job.ns.size() == 1 ? " value" : " values")
-        << ", schedule " << schedule_name(job.schedule.kind) << " (chunk " << job.schedule.chunk
-        << "), " << report.timings.size() << " ranks\n";
+    out << "rangefarm factorial: " << counted(job.ns.size(), "value") << ", schedule "
+        << schedule_name(job.schedule.kind) << " (chunk " << job.schedule.chunk << "), "
+        << counted(report.timings.size(), "rank") << "\n";
   }
   out << strprintf("%12s %12s %13s %11s  %-20s  %-20s  %s\n", "n", "digits", "bits", "zeros",
                    "leading digits", "last nonzero digits", "check");

@@ -146,7 +146,7 @@ void print_summary(const MersenneJob& job, const RunReport& report, const Tally&
         << "trial factoring to "
         << (job.tf_bits ? std::to_string(*job.tf_bits) + " bits" : std::string("the default depth"))
         << ", schedule " << schedule_name(job.schedule.kind) << " (chunk " << job.schedule.chunk
-        << ", " << order_name(job.order) << "), " << report.timings.size() << " ranks\n";
+        << ", " << order_name(job.order) << "), " << counted(report.timings.size(), "rank") << "\n";
   }
   out << "Mersenne prime exponents:";
   for (auto p : t.exponents) out << ' ' << p;
@@ -191,19 +191,25 @@ int run_mersenne(const boost::mpi::communicator& comm, const MersenneOptions& o)
   primesieve::generate_primes(job.from, job.to, &primes);
   std::vector<double> costs;
   for (auto p : primes) costs.push_back(mersenne_cost(p));
-  std::vector<std::uint64_t> exponents;
-  for (auto i : dispatch_order(job.schedule.kind, job.order, costs)) exponents.push_back(primes[i]);
+  // The exponents in the order they are handed out (job.order is the order
+  // the schedule uses).
+  const auto in_order = [&](DispatchOrder order) {
+    std::vector<std::uint64_t> ps;
+    for (auto i : dispatch_order(ScheduleKind::Dynamic, order, costs)) ps.push_back(primes[i]);
+    return ps;
+  };
+  const std::vector<std::uint64_t> exponents = in_order(job.order);
 
-  // Items are numbered in dispatch order, so that order is part of what a
-  // journal must match (static schedules always number in given order).
-  const bool reordered = exponents != primes;
+  // The journal names the exponents, so any schedule and order may resume it.
   RunControl control(comm, o.common,
                      {{"workload", "mersenne"},
                       {"from", job.from},
                       {"to", job.to},
                       {"tf_bits", job.tf_bits ? nlohmann::json(*job.tf_bits) : "default"},
-                      {"item_order", reordered ? "largest-first" : "given"}},
-                     /*with_state_dir=*/true);
+                      {"items", "exponents"}},
+                     /*with_state_dir=*/true, ItemIds{job.order, [&](DispatchOrder order) {
+                                                        return ItemNumbering(in_order(order));
+                                                      }});
   const MersenneSearch search(exponents, job.tf_bits, {control.store(), job.ll_save_every_s});
   const auto outcome =
       farm(comm, search, Range{0, exponents.size()}, job.schedule, control.hooks());

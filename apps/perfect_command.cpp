@@ -52,7 +52,8 @@ void print_summary(const PerfectJob& job, const RunReport& report, const Perfect
   if (!quiet) {
     out << "rangefarm perfect: [" << job.range.lo << ", " << job.range.hi - 1 << "] by "
         << perfect_method_name(job.method) << ", schedule " << schedule_name(job.schedule.kind)
-        << " (chunk " << job.schedule.chunk << "), " << report.timings.size() << " ranks\n";
+        << " (chunk " << job.schedule.chunk << "), " << counted(report.timings.size(), "rank")
+        << "\n";
   }
   out << "perfect numbers:";
   for (auto n : r.perfect_numbers) out << ' ' << n;

@@ -25,7 +25,8 @@ Progress::Style progress_style(const CommonOptions& opts) {
 }  // namespace
 
 RunControl::RunControl(const boost::mpi::communicator& comm, const CommonOptions& opts,
-                       nlohmann::json identity, bool with_state_dir)
+                       nlohmann::json identity, bool with_state_dir,
+                       const std::optional<ItemIds>& ids)
     : comm_(comm), opts_(opts) {
   if (opts.resume && opts.checkpoint.empty()) {
     throw UsageError("--resume needs --checkpoint FILE: the journal of the run to continue");
@@ -37,6 +38,13 @@ RunControl::RunControl(const boost::mpi::communicator& comm, const CommonOptions
     try {
       journal_.emplace(opts.resume ? Journal::resume(opts.checkpoint, identity, restored_)
                                    : Journal::create(opts.checkpoint, identity));
+      if (ids) restore_in_order(*ids);
+      if (journal_->restarted()) {
+        std::cerr << ("rangefarm: checkpoint '" + opts.checkpoint +
+                      "' holds no whole first line (its run died as it began): nothing to "
+                      "restore, started afresh\n")
+                  << std::flush;
+      }
       if (!state_dir_.empty()) std::filesystem::create_directories(state_dir_);
     } catch (const JournalError& e) {
       return e.what();
@@ -46,6 +54,21 @@ RunControl::RunControl(const boost::mpi::communicator& comm, const CommonOptions
     return {};
   });
   if (!state_dir_.empty()) store_ = std::make_unique<RankZeroStore>(comm, state_dir_);
+}
+
+// The restored records in this run's positions (item_numbering.hpp).
+void RunControl::restore_in_order(const ItemIds& ids) {
+  numbering_.emplace(ids.numbering(ids.order));
+  std::optional<ItemNumbering> then;
+  if (const std::string& old = journal_->legacy_order(); !old.empty()) {
+    const auto order = parse_order(old);
+    if (!order) {
+      throw JournalError("checkpoint '" + opts_.checkpoint +
+                         "' numbers its items in an unknown order '" + old + "'");
+    }
+    then.emplace(ids.numbering(*order));
+  }
+  restored_ = restored_in_order(restored_, *numbering_, then ? &*then : nullptr, opts_.checkpoint);
 }
 
 FarmHooks RunControl::hooks() {
@@ -65,7 +88,11 @@ FarmHooks RunControl::hooks() {
     try {
       // The count and the file change together for the lost-rank line.
       const std::lock_guard lock(journal_write_mutex());
-      journal_->append(chunk, partial);
+      if (numbering_) {
+        journal_->append_items(numbering_->ids_of(chunk), partial);
+      } else {
+        journal_->append(chunk, partial);
+      }
       note_journaled_items(journaled_items_noted() + chunk.size());
     } catch (const std::exception& e) {
       write_error_ = e.what();

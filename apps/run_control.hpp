@@ -6,6 +6,7 @@
 #pragma once
 
 #include <boost/mpi/communicator.hpp>
+#include <functional>
 #include <iosfwd>
 #include <memory>
 #include <nlohmann/json.hpp>
@@ -17,18 +18,32 @@
 #include "rangefarm/checkpoint.hpp"
 #include "rangefarm/farm.hpp"
 #include "rangefarm/rank_zero_store.hpp"
+#include "rangefarm/item_numbering.hpp"
 
 namespace rf::app {
 
 inline constexpr int kStoppedExit = 75;
+
+// A workload that hands its items out in an order of its own (mersenne's
+// exponents, synthetic's tasks largest-first) journals the items' ids, so
+// that a run in any schedule and order resumes any journal of its run.
+// numbering(order): the ids of the positions when the items are numbered
+// in that order; rank 0 asks for this run's order, and for the one an old
+// journal (records of positions) was numbered in.
+struct ItemIds {
+  DispatchOrder order;
+  std::function<ItemNumbering(DispatchOrder)> numbering;
+};
 
 class RunControl {
  public:
   // identity: the workload and every parameter that changes the result; a
   // journal from another identity is refused (a UsageError on every rank).
   // with_state_dir: the workload keeps bulky state beside the journal.
+  // ids: the workload journals its items' ids (ItemIds).
   RunControl(const boost::mpi::communicator& comm, const CommonOptions& opts,
-             nlohmann::json identity, bool with_state_dir = false);
+             nlohmann::json identity, bool with_state_dir = false,
+             const std::optional<ItemIds>& ids = std::nullopt);
 
   // Rank 0's hooks for farm(): restored chunks, the journal, progress; and
   // on every rank the store. Call once: the restored records move into them.
@@ -50,11 +65,13 @@ class RunControl {
 
  private:
   void rethrow_write_error() const;
+  void restore_in_order(const ItemIds& ids);
 
   const boost::mpi::communicator& comm_;
   CommonOptions opts_;
   std::optional<Journal> journal_;  // rank 0
   std::vector<JournalRecord> restored_;
+  std::optional<ItemNumbering> numbering_;  // rank 0, with ItemIds
   std::string state_dir_;
   std::unique_ptr<RankZeroStore> store_;
   std::string write_error_;

@@ -85,7 +85,7 @@ std::vector<std::uint64_t> task_order(const SyntheticJob& job) {
   }
   std::vector<double> costs(job.spec.tasks);
   for (std::uint64_t k = 1; k <= job.spec.tasks; ++k) costs[k - 1] = task_cost(job.spec, k);
-  std::vector<std::uint64_t> order = dispatch_order(job.schedule.kind, job.order, costs);
+  std::vector<std::uint64_t> order = dispatch_order(ScheduleKind::Dynamic, job.order, costs);
   for (auto& i : order) i += 1;
   return order;
 }
@@ -119,7 +119,7 @@ void print_summary(const SyntheticJob& job, const RunReport& report, const Synth
         << cost_profile_name(job.spec.profile) << " cost, " << job.spec.unit_ms << " ms per unit, "
         << task_mode_name(job.spec.mode) << "; schedule " << schedule_name(job.schedule.kind)
         << " (chunk " << job.schedule.chunk << ", " << order_name(job.order) << "), "
-        << report.timings.size() << " ranks\n";
+        << counted(report.timings.size(), "rank") << "\n";
   }
   out << strprintf("tasks %llu, %.3f units in all, longest %.3f units; every task ran once\n",
                    static_cast<unsigned long long>(r.tasks), units(r.micro_units),
@@ -141,13 +141,21 @@ int run_synthetic(const boost::mpi::communicator& comm, const SyntheticOptions& 
   const std::vector<std::uint64_t> order = task_order(job);
   check_outputs(comm, o.common);
   // Neither the unit nor the mode changes a result, so a journal may be
-  // resumed with others; the order does (it numbers the items).
+  // resumed with others; it names the tasks, so any schedule and order may.
+  const auto numbering = [&job](DispatchOrder in) {
+    SyntheticJob then = job;
+    then.order = in;
+    std::vector<std::uint64_t> tasks = task_order(then);
+    return tasks.empty() ? ItemNumbering::consecutive(job.spec.tasks, 1)
+                         : ItemNumbering(std::move(tasks));
+  };
   RunControl control(comm, o.common,
                      {{"workload", "synthetic"},
                       {"tasks", job.spec.tasks},
                       {"cost", cost_profile_name(job.spec.profile)},
                       {"seed", job.spec.seed},
-                      {"item_order", order.empty() ? "given" : "largest-first"}});
+                      {"items", "tasks"}},
+                     /*with_state_dir=*/false, ItemIds{job.order, numbering});
   const SyntheticTasks tasks(job.spec, order);
   const auto outcome = farm(comm, tasks, Range{0, job.spec.tasks}, job.schedule, control.hooks());
   const std::uint64_t computed = items_total(outcome.timings);

@@ -17,6 +17,9 @@ import subprocess
 import time
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scripts"))
+from launch_error import one_line  # noqa: E402
+
 REPO = Path(__file__).resolve().parent.parent
 NOISY_OTHER_CORES = 0.1  # a run is noisy when other jobs used more CPU than this meanwhile
 
@@ -49,13 +52,23 @@ def fmt_count(n):
 
 
 def mpi_env():
+    """Open MPI as root; not quiet, which would hide the launcher's own
+    errors (a failed run's error is one line: launch_error.one_line)."""
     env = dict(os.environ)
     env.update({
         "OMPI_ALLOW_RUN_AS_ROOT": "1",
         "OMPI_ALLOW_RUN_AS_ROOT_CONFIRM": "1",
-        "OMPI_MCA_orte_execute_quiet": "1",
     })
+    env.pop("OMPI_MCA_orte_execute_quiet", None)
     return env
+
+
+class ArgumentParser(argparse.ArgumentParser):
+    """argparse with a one-line error (no usage block), exit status 2."""
+
+    def error(self, message):
+        print(f"{self.prog}: error: {message} (see --help)", file=sys.stderr)
+        sys.exit(2)
 
 
 def cpu_times():
@@ -124,7 +137,7 @@ def timed_process(argv, env, timeout, wait_idle_s):
         run["other_cores"] = max(0.0, (cpu1[0] - cpu0[0]) - own) / process_wall
         run["steal_cores"] = (cpu1[1] - cpu0[1]) / process_wall
     if rc != 0:
-        run["error"] = (err or out)[-2000:]
+        run["error"] = one_line(err, rc) if err.strip() else out[-2000:] or "(no output)"
     return rc, out, err, run
 
 

@@ -58,6 +58,7 @@ import bench_regress  # noqa: E402
 import factorial_compare as fc  # noqa: E402
 import mersenne_compare as mc  # noqa: E402
 import perfect_compare as pc  # noqa: E402
+import bench_common  # noqa: E402
 from bench_common import (  # noqa: E402
     REPO, add_common_args, cpu_model, doc_head, fmt_count, machine_start, mpi_env,
     print_failed_runs, print_problems, ratio_of, repo_path, report_noise, rotated, run_rangefarm,
@@ -419,7 +420,7 @@ def check_only(args):
 
 
 def parse_args(argv=None):
-    ap = argparse.ArgumentParser(
+    ap = bench_common.ArgumentParser(
         prog="scripts/bench.sh", description=__doc__.split("\n\n")[0],
         formatter_class=argparse.RawDescriptionHelpFormatter,
         epilog="benchmarks: " + ", ".join(BENCHMARKS) + " (default all but seventh)")

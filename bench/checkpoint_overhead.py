@@ -65,6 +65,7 @@ import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+import bench_common  # noqa: E402
 from bench_common import (  # noqa: E402
     add_common_args, add_report, cpu_model, doc_head, fmt_count,
     machine_start, missing_executable, mpi_env, parse_count, print_failed_runs, print_problems,
@@ -140,7 +141,10 @@ def read_journal(path):
                                                     f"{line[:80]!r}"
         else:
             try:
-                covered += int(rec["hi"]) - int(rec["lo"])
+                if "items" in rec:  # ids as runs [lo, hi) (mersenne, synthetic)
+                    covered += sum(int(hi) - int(lo) for lo, hi in rec["items"])
+                else:
+                    covered += int(rec["hi"]) - int(rec["lo"])
             except (KeyError, TypeError, ValueError):
                 return len(lines), len(text), None, f"journal line {i + 1} has no lo/hi: " \
                                                     f"{line[:80]!r}"
@@ -266,7 +270,7 @@ def print_run(cfg, r, rnd, runs):
 
 
 def main():
-    ap = argparse.ArgumentParser(
+    ap = bench_common.ArgumentParser(
         description=__doc__.split("\n\n")[0],
         epilog=f"Goal: journal / plain <= {GOAL_RATIO} on the medians of timing.wall_s, "
                f"per pair.")

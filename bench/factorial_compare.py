@@ -54,6 +54,7 @@ import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+import bench_common  # noqa: E402
 from bench_common import (  # noqa: E402
     add_common_args, cpu_model, doc_head, first_json, fmt_count, machine_start, missing_executable,
     mpi_env, parse_count, print_failed_runs, print_problems, ratio_of, repo_path, report_noise,
@@ -277,7 +278,7 @@ def run_rounds(configs, runs, dec, args, tools, env):
 
 
 def main():
-    ap = argparse.ArgumentParser(
+    ap = bench_common.ArgumentParser(
         description=__doc__.split("\n\n")[0],
         epilog=f"Goals: rangefarm on R ranks / mpz_fac_ui at {fmt_count(GOAL_N)} <= "
                f"{GOAL_FACTORIAL} (whole process); decimal_s / mpz_get_str at "

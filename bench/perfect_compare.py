@@ -35,6 +35,7 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+import bench_common  # noqa: E402
 from bench_common import (  # noqa: E402
     NOISY_OTHER_CORES, add_common_args, doc_head, fmt_count, missing_executable, machine_start,
     mpi_env, parse_count, print_problems, repo_path, report_noise, rotated, run_rangefarm, stats,
@@ -172,7 +173,7 @@ def fmt_x(block):
 
 
 def main():
-    ap = argparse.ArgumentParser(
+    ap = bench_common.ArgumentParser(
         description=__doc__.split("\n\n")[0],
         epilog="Targets: sieve at one rank >= 80 M numbers/s; two ranks >= 1.9x one rank.")
     ap.add_argument("--runs", type=int, default=5, help="rounds of every configuration (default 5)")

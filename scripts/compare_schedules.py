@@ -5,23 +5,49 @@ Speedup and efficiency are against the one-rank report among the inputs
 (the fastest one if there are several). It also checks that every report
 found the same result, since a schedule must never change the answer.
 """
+import argparse
 import json
 import sys
 
+TOOL = "compare_schedules.py"
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse with a one-line error (no usage block), exit status 2."""
+
+    def error(self, message):
+        die(f"{message} (see --help)")
+
+
+def die(message):
+    print(f"{TOOL}: error: {message}", file=sys.stderr)
+    sys.exit(2)
+
 
 def load(paths):
+    """The reports, or a one-line error for a file that is not one."""
     reports = []
     for p in paths:
-        with open(p) as f:
-            reports.append(json.load(f))
+        try:
+            with open(p, encoding="utf-8") as f:
+                report = json.load(f)
+            report["timing"]["wall_s"], report["params"]["schedule"], report["ranks"]
+        except OSError as exc:
+            die(f"cannot read {p}: {exc.strerror}")
+        except (ValueError, KeyError, TypeError):
+            die(f"{p} is not a rangefarm JSON report (--json FILE)")
+        reports.append(report)
     return reports
 
 
 def main(argv):
-    if len(argv) < 2:
-        print("usage: compare_schedules.py REPORT.json ...", file=sys.stderr)
-        return 2
-    reports = load(argv[1:])
+    ap = Parser(prog=TOOL, description=__doc__.split("\n\n")[0])
+    ap.add_argument("reports", nargs="*", metavar="REPORT.json",
+                    help="rangefarm --json reports of the same search (one at least)")
+    opts = ap.parse_args(argv[1:])  # an unknown option is named before a missing report
+    if not opts.reports:
+        ap.error("the following arguments are required: REPORT.json")
+    reports = load(opts.reports)
     singles = [r["timing"]["wall_s"] for r in reports if r["ranks"] == 1]
     base = min(singles) if singles else None
     first = reports[0]

@@ -10,6 +10,15 @@
 # The options go to cmake after the defaults, so they can override them.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+for arg in "$@"; do
+  case "$arg" in
+    -h | --help)
+      echo "usage: scripts/setup.sh [-DNAME=VALUE...]   (installs missing packages, builds Release in \${RANGEFARM_BUILD_DIR:-build}; -D options go to cmake)"
+      exit 0 ;;
+    -D?*) ;;
+    *) echo "setup.sh: unknown argument '$arg' (it takes CMake -D options only; see scripts/setup.sh --help)" >&2; exit 2 ;;
+  esac
+done
 
 packages=(
   cmake make g++ pkg-config

@@ -9,6 +9,21 @@
 # Arguments go to both ctest runs. Exits non-zero if any test fails.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+# ctest takes unknown options silently: check them against its own list
+# before a build is spent on them.
+ctest_options=" $(ctest --help | grep -oE '^\s+-{1,2}[A-Za-z][A-Za-z-]*|, --[a-z][a-z-]*' |
+  sed 's/^[ ,]*//' | tr '\n' ' ') "
+for arg in "$@"; do
+  case "$arg" in
+    -h | --help)
+      echo "usage: scripts/test.sh [CTEST_OPTION...]   (builds, runs every test, then the sanitizer pass; e.g. -L cli, -R checkpoint, -LE slurm)"
+      exit 0 ;;
+    -*)
+      name="${arg%%=*}"
+      [[ "$ctest_options" == *" $name "* || "$ctest_options" == *" ${name:0:2} "* ]] ||
+        { echo "test.sh: unknown ctest option '$arg' (see scripts/test.sh --help, ctest --help)" >&2; exit 2; } ;;
+  esac
+done
 "$root/scripts/setup.sh"
 source "$root/scripts/mpi_env.sh"
 export OMPI_MCA_rmaps_base_oversubscribe=1  # 3- and 4-rank tests on a 2-core machine

@@ -12,6 +12,8 @@ import subprocess
 import sys
 
 from . import weak
+from launch_error import one_line  # scripts/, on the path (scaling.py)
+
 from .errors import StudyError, UsageError
 from .machine import cores_present, write_machine
 from .numbers import fmt_count
@@ -22,8 +24,7 @@ from .workload import FLAGS
 MPI_ENV = {
     "OMPI_ALLOW_RUN_AS_ROOT": "1",           # Open MPI refuses root without both
     "OMPI_ALLOW_RUN_AS_ROOT_CONFIRM": "1",
-    "OMPI_MCA_orte_execute_quiet": "1",      # a failing rank's one line, no banner
-}
+}  # not quiet: that hides the launcher's own errors; launch_error condenses them
 
 
 def say(text):
@@ -69,9 +70,10 @@ class Launcher:
     def __init__(self, binary, cores, timeout):
         self.binary, self.cores, self.timeout = binary, cores, timeout
         self.env = dict(os.environ, **MPI_ENV)
+        self.env.pop("OMPI_MCA_orte_execute_quiet", None)
 
     def command(self, workload, ranks, schedule, chunk, json_path):
-        cmd = ["mpirun", "-q", "-np", str(ranks)]
+        cmd = ["mpirun", "-np", str(ranks)]
         if ranks > self.cores:
             cmd.append("--oversubscribe")
         cmd += [str(self.binary), workload.subcommand, *workload.args]
@@ -93,7 +95,8 @@ class Launcher:
         except OSError as exc:
             raise StudyError(f"cannot start {shown}: {exc}") from None
         if proc.returncode != 0:
-            err = (proc.stderr.strip() or proc.stdout.strip() or "(no output)")[-2000:]
+            err = (one_line(proc.stderr, proc.returncode) if proc.stderr.strip()
+                   else proc.stdout.strip()[-2000:] or "(no output)")
             raise StudyError(f"run failed with status {proc.returncode}: {shown}\n{err}")
         try:
             return json.loads(json_path.read_text())

@@ -73,15 +73,49 @@ std::uint32_t crc_of(Range chunk, const std::string& partial) {
   return crc.checksum();
 }
 
+std::uint32_t crc_of(const std::string& items, const std::string& partial) {
+  boost::crc_32_type crc;
+  const std::string head = items + ' ';
+  crc.process_bytes(head.data(), head.size());
+  crc.process_bytes(partial.data(), partial.size());
+  return crc.checksum();
+}
+
+nlohmann::json items_json(const std::vector<Range>& ids) {
+  nlohmann::json out = nlohmann::json::array();
+  for (const Range r : ids) out.push_back({r.lo, r.hi});
+  return out;
+}
+
+// The runs [lo, hi) of a record's "items": non-empty, sorted, disjoint.
+std::vector<Range> items_of(const nlohmann::json& j) {
+  std::vector<Range> ids;
+  for (const auto& run : j.get<std::vector<std::vector<std::uint64_t>>>()) {
+    if (run.size() != 2 || run[0] >= run[1] || (!ids.empty() && run[0] < ids.back().hi)) {
+      throw std::invalid_argument("bad run of items");
+    }
+    ids.push_back({run[0], run[1]});
+  }
+  if (ids.empty()) throw std::invalid_argument("no items");
+  return ids;
+}
+
 JournalRecord record_of(const nlohmann::json& j, std::size_t number, const std::string& path) {
   JournalRecord r;
   bool intact = false;
   try {
-    r = {{j.at("lo").get<std::uint64_t>(), j.at("hi").get<std::uint64_t>()},
-         j.at("partial").get<std::string>(),
-         number};
-    intact = j.at("crc").get<std::uint32_t>() == crc_of(r.chunk, r.partial);
-  } catch (const nlohmann::json::exception&) {
+    r.partial = j.at("partial").get<std::string>();
+    r.line = number;
+    if (j.contains("items")) {
+      r.items = items_of(j["items"]);
+      intact = j.at("crc").get<std::uint32_t>() == crc_of(j["items"].dump(), r.partial);
+    } else {
+      r.chunk = {j.at("lo").get<std::uint64_t>(), j.at("hi").get<std::uint64_t>()};
+      intact = j.at("crc").get<std::uint32_t>() == crc_of(r.chunk, r.partial);
+    }
+    // An empty partial stands for "merged elsewhere" inside the farm only.
+    if (r.partial.empty()) throw std::invalid_argument("no partial");
+  } catch (const std::exception&) {
     throw JournalError("checkpoint '" + path + "' is corrupt at line " + std::to_string(number) +
                        " (not a chunk record)");
   }
@@ -92,8 +126,23 @@ JournalRecord record_of(const nlohmann::json& j, std::size_t number, const std::
   return r;
 }
 
-void check_identity(const nlohmann::json& header, const nlohmann::json& identity,
-                    const std::string& path) {
+// A journal written before records named their items kept the order they
+// were numbered in as the run's item_order; such a run now names "items".
+// Returns that order ("" if none) and the run as it would be named today.
+std::string legacy_order_of(nlohmann::json& run, const nlohmann::json& identity) {
+  if (!run.is_object() || !run.contains("item_order") || run.contains("items") ||
+      !identity.contains("items") || !run["item_order"].is_string()) {
+    return {};
+  }
+  const std::string order = run["item_order"].get<std::string>();
+  run.erase("item_order");
+  run["items"] = identity["items"];
+  return order;
+}
+
+// Returns the journal's legacy item order (legacy_order_of).
+std::string check_identity(const nlohmann::json& header, const nlohmann::json& identity,
+                           const std::string& path) {
   if (!header.contains("rangefarm_journal")) {
     throw JournalError("checkpoint '" + path + "' is not a rangefarm journal");
   }
@@ -101,26 +150,28 @@ void check_identity(const nlohmann::json& header, const nlohmann::json& identity
     throw JournalError("checkpoint '" + path + "' has an unknown format version " +
                        header["rangefarm_journal"].dump());
   }
-  const nlohmann::json& run = header.value("run", nlohmann::json());
-  if (run == identity) return;
+  nlohmann::json run = header.value("run", nlohmann::json());
+  const std::string legacy = legacy_order_of(run, identity);
+  if (run == identity) return legacy;
   // Name the first parameter that differs: the user wants to know which.
   std::string diff;
   for (const auto& [key, value] : identity.items()) {
     const nlohmann::json theirs = run.contains(key) ? run[key] : nlohmann::json();
     if (theirs != value) {
       diff = key + " " + theirs.dump() + " there, " + value.dump() + " here";
-      // The numbering of the items follows the schedule and --order.
-      if (key == "item_order") {
-        diff +=
-            ": items are numbered largest-first only by dynamic or guided with --order "
-            "largest-first, so resume with the journal's schedule kind and order";
-      }
       break;
     }
   }
   if (diff.empty()) diff = "the journal has " + run.dump();
   throw JournalError("checkpoint '" + path + "' belongs to another run (" + diff +
                      "); resume with the same parameters, or use another file");
+}
+
+// What a run that died while writing its header leaves: the start (maybe
+// none) of the very header this run writes. Nothing was recorded yet.
+bool torn_header_of(const std::string& text, const nlohmann::json& identity) {
+  const std::string header = header_of(identity).dump() + '\n';
+  return text.size() < header.size() && header.compare(0, text.size(), text) == 0;
 }
 
 }  // namespace
@@ -132,7 +183,9 @@ Journal::Journal(Journal&& other) noexcept
       fd_(other.fd_),
       last_sync_(other.last_sync_),
       dirty_(other.dirty_),
-      torn_(other.torn_) {
+      torn_(other.torn_),
+      restarted_(other.restarted_),
+      legacy_order_(std::move(other.legacy_order_)) {
   other.fd_ = -1;
 }
 
@@ -167,12 +220,16 @@ Journal Journal::resume(const std::string& path, const nlohmann::json& identity,
   }
   std::stringstream buffer;
   buffer << in.rdbuf();
-  const Parsed parsed = parse_lines(buffer.str(), path);
-  if (parsed.lines.empty()) {
-    throw JournalError("checkpoint '" + path + "' is empty or not a rangefarm journal");
-  }
-  check_identity(parsed.lines.front(), identity, path);
+  const std::string text = buffer.str();
+  const Parsed parsed = parse_lines(text, path);
   records.clear();
+  if (parsed.lines.empty()) {
+    if (torn_header_of(text, identity)) return restart(path, identity);
+    throw JournalError("checkpoint '" + path +
+                       "' is empty or not a rangefarm journal (or its first line is torn): "
+                       "nothing in it can be resumed; remove it and run without --resume");
+  }
+  const std::string legacy = check_identity(parsed.lines.front(), identity, path);
   for (std::size_t i = 1; i < parsed.lines.size(); ++i) {
     records.push_back(record_of(parsed.lines[i], i + 1, path));
   }
@@ -180,6 +237,7 @@ Journal Journal::resume(const std::string& path, const nlohmann::json& identity,
   if (fd < 0) throw JournalError(system_error("--checkpoint: cannot open", path));
   Journal j(path, fd);
   j.torn_ = parsed.torn ? 1 : 0;
+  j.legacy_order_ = legacy;
   // Cut a torn tail off so that new records start on a line of their own.
   if (parsed.torn && ::ftruncate(fd, static_cast<off_t>(parsed.good_bytes)) != 0) {
     throw JournalError(system_error("--checkpoint: cannot repair", path));
@@ -187,10 +245,30 @@ Journal Journal::resume(const std::string& path, const nlohmann::json& identity,
   return j;
 }
 
+Journal Journal::restart(const std::string& path, const nlohmann::json& identity) {
+  const int fd = ::open(path.c_str(), O_WRONLY | O_APPEND | O_CLOEXEC);
+  if (fd < 0) throw JournalError(system_error("--checkpoint: cannot open", path));
+  Journal j(path, fd);
+  if (::ftruncate(fd, 0) != 0)
+    throw JournalError(system_error("--checkpoint: cannot repair", path));
+  j.write_line(header_of(identity).dump());
+  j.sync();
+  j.restarted_ = true;
+  return j;
+}
+
 void Journal::append(Range chunk, const std::string& partial) {
   write_line(nlohmann::json{
       {"lo", chunk.lo}, {"hi", chunk.hi}, {"partial", partial}, {"crc", crc_of(chunk, partial)}}
                  .dump());
+  if (now_s() - last_sync_ >= kSyncEvery_s) sync();
+}
+
+void Journal::append_items(const std::vector<Range>& ids, const std::string& partial) {
+  const nlohmann::json items = items_json(ids);
+  write_line(
+      nlohmann::json{{"items", items}, {"partial", partial}, {"crc", crc_of(items.dump(), partial)}}
+          .dump());
   if (now_s() - last_sync_ >= kSyncEvery_s) sync();
 }
 
@@ -261,7 +339,9 @@ std::optional<std::uint64_t> journal_items(const std::string& path) {
     }
     std::uint64_t items = 0;
     for (std::size_t i = 1; i < parsed.lines.size(); ++i) {
-      items += record_of(parsed.lines[i], i + 1, path).chunk.size();
+      const JournalRecord r = record_of(parsed.lines[i], i + 1, path);
+      items += r.chunk.size();
+      for (const Range ids : r.items) items += ids.size();
     }
     return items;
   } catch (const JournalError&) {

@@ -5,7 +5,10 @@
 // and every parameter that changes the result); a resumed run must present
 // the same identity or is refused. Each further line is one finished chunk
 // {"lo", "hi", "partial", "crc"} with its encoded partial result and a
-// CRC-32 of the three, so that a changed byte is caught, not merged.
+// CRC-32 of the three, so that a changed byte is caught, not merged. A
+// workload that hands its items out in an order of its own names the items
+// instead, {"items": [[lo, hi], ...], ...} (ids such as exponents, as runs;
+// item_numbering.hpp), so that a run in any order can resume it.
 //
 // Durability: each record goes to the kernel in one write(2) as soon as it
 // is known, so killing the process loses nothing; fsync(2) runs at most once
@@ -33,9 +36,10 @@ struct JournalError : std::runtime_error {
 };
 
 struct JournalRecord {
-  Range chunk;
+  Range chunk;  // positions; unused where items are named
   std::string partial;
-  std::size_t line = 0;  // in the journal file, for messages
+  std::size_t line = 0;           // in the journal file, for messages
+  std::vector<Range> items = {};  // the items' ids, where the record names them
 };
 
 // The items of `whole` that the records leave to do. Throws JournalError if
@@ -63,7 +67,9 @@ class Journal {
   // would throw away finished work: use --resume, or remove it).
   static Journal create(const std::string& path, const nlohmann::json& identity);
   // Reopens a journal to continue it, after checking its identity; returns
-  // its records (a torn last one dropped) through `records`.
+  // its records (a torn last one dropped) through `records`. A journal
+  // that holds only the start of this run's header (the run died as it
+  // began) is started afresh: restarted() says so.
   static Journal resume(const std::string& path, const nlohmann::json& identity,
                         std::vector<JournalRecord>& records);
 
@@ -74,12 +80,18 @@ class Journal {
   ~Journal();
 
   void append(Range chunk, const std::string& partial);
+  void append_items(const std::vector<Range>& ids, const std::string& partial);
   void sync();  // fsync now
   [[nodiscard]] const std::string& path() const { return path_; }
   [[nodiscard]] std::size_t dropped_torn_records() const { return torn_; }
+  [[nodiscard]] bool restarted() const { return restarted_; }
+  // The item_order of a journal written before records named their items
+  // (its records are positions in that order); empty for any other.
+  [[nodiscard]] const std::string& legacy_order() const { return legacy_order_; }
 
  private:
   Journal(std::string path, int fd);
+  static Journal restart(const std::string& path, const nlohmann::json& identity);
   void write_line(const std::string& line);
 
   std::string path_;
@@ -87,6 +99,8 @@ class Journal {
   double last_sync_ = 0;
   bool dirty_ = false;
   std::size_t torn_ = 0;
+  bool restarted_ = false;
+  std::string legacy_order_;
 };
 
 // The folder beside a journal for bulky state (Lucas-Lehmer residues,

@@ -116,7 +116,9 @@ FarmOutcome<typename W::Partial> farm(const boost::mpi::communicator& comm, cons
     try {
       todo = items_left(range, hooks.restored, hooks.journal);
       for (const JournalRecord& r : hooks.restored) {
-        W::merge(out.result, decode_restored<Partial>(r, hooks.journal));
+        // A record split into several runs of positions carries its partial
+        // on the first only (item_numbering.hpp).
+        if (!r.partial.empty()) W::merge(out.result, decode_restored<Partial>(r, hooks.journal));
         out.restored_items += r.chunk.size();
       }
     } catch (const JournalError& e) {

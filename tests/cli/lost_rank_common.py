@@ -35,7 +35,10 @@ def journal_items(path):
             record = json.loads(raw)
         except ValueError:
             continue  # a torn last record
-        items += record["hi"] - record["lo"]
+        if "items" in record:  # a record naming its items' ids, as runs [lo, hi)
+            items += sum(hi - lo for lo, hi in record["items"])
+        else:
+            items += record["hi"] - record["lo"]
     return items
 
 

@@ -23,6 +23,7 @@ import os
 import re
 import sys
 import unittest
+import zlib
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import cli_common  # noqa: E402
@@ -34,10 +35,16 @@ USAGE = 2  # exit status of bad input
 # Journals as rangefarm writes them (first line: the run's identity).
 PERFECT_100_JOURNAL = '{"rangefarm_journal":1,"run":{"from":1,"method":"sieve","to":100,"workload":"perfect"}}\n'
 PERFECT_100_RECORD = '{"hi":101,"lo":1,"partial":"0 0 76 2 22 2 0 6 28\\n"}\n'
-MERSENNE_100_JOURNAL = ('{"rangefarm_journal":1,"run":{"from":2,"item_order":"largest-first",'
+MERSENNE_100_JOURNAL = ('{"rangefarm_journal":1,"run":{"from":2,"items":"exponents",'
                         '"tf_bits":"default","to":100,"workload":"mersenne"}}\n')
-SYNTHETIC_10_JOURNAL = ('{"rangefarm_journal":1,"run":{"cost":"random","item_order":"largest-first",'
+# A record of p = 4, which is not a prime exponent of the run (CRC right).
+MERSENNE_100_RECORD_P4 = ('{"crc":%d,"items":[[4,5]],"partial":"x"}\n'
+                          % zlib.crc32(b'[[4,5]] x'))
+SYNTHETIC_10_JOURNAL = ('{"rangefarm_journal":1,"run":{"cost":"random","items":"tasks",'
                         '"seed":1,"tasks":10,"workload":"synthetic"}}\n')
+# Written before records named their items: positions in its item_order.
+SYNTHETIC_10_OLD_JOURNAL = ('{"rangefarm_journal":1,"run":{"cost":"random","item_order":"smallest-first",'
+                            '"seed":1,"tasks":10,"workload":"synthetic"}}\n')
 FACTORIAL_10_JOURNAL = '{"rangefarm_journal":1,"run":{"ns":[10],"ranks":1,"workload":"factorial"}}\n'
 
 BAD_INPUTS = [
@@ -200,13 +207,16 @@ BAD_INPUTS = [
     bad("checkpoint_exists_without_resume", "perfect --to 100 --checkpoint j", USAGE, "'j' already exists; add --resume", files={"j": PERFECT_100_JOURNAL}),
     bad("checkpoint_onto_dir", "mersenne --to 100 --checkpoint out", USAGE, "--checkpoint: cannot write 'out': is a directory", files={"out/": ""}),
     bad("resume_not_a_journal", "perfect --to 100 --checkpoint j --resume", USAGE, "is empty or not a rangefarm journal", files={"j": "hello\n"}),
+    # A torn header of another run's: nothing in it can be used; say what to do.
+    bad("resume_torn_foreign_header", "perfect --to 100 --checkpoint j --resume", USAGE, "nothing in it can be resumed; remove it and run without --resume", files={"j": PERFECT_100_JOURNAL.replace("sieve", "trial")[:60]}),
     bad("resume_corrupt_journal", "perfect --to 100 --checkpoint j --resume", USAGE, "'j' is corrupt at line 2", files={"j": PERFECT_100_JOURNAL + "garbage\n" + PERFECT_100_RECORD}),
     bad("resume_other_range", "perfect --to 1000 --checkpoint j --resume", USAGE, "belongs to another run (to 100 there, 1000 here)", files={"j": PERFECT_100_JOURNAL}, np3=True),
     bad("resume_other_method", "perfect --to 100 --method trial --checkpoint j --resume", USAGE, "method", files={"j": PERFECT_100_JOURNAL}),
     bad("resume_other_workload", "mersenne --to 100 --checkpoint j --resume", USAGE, "belongs to another run", files={"j": PERFECT_100_JOURNAL}),
     bad("resume_other_tf_bits", "mersenne --to 100 --tf-bits 10 --checkpoint j --resume", USAGE, "tf_bits", files={"j": MERSENNE_100_JOURNAL}),
     bad("resume_other_synthetic_seed", "synthetic --tasks 10 --cost random --unit-ms 0 --seed 2 --checkpoint j --resume", USAGE, "belongs to another run (seed 1 there, 2 here)", files={"j": SYNTHETIC_10_JOURNAL}),
-    bad("resume_other_synthetic_order", "synthetic --tasks 10 --cost random --unit-ms 0 --order given --checkpoint j --resume", USAGE, "belongs to another run (item_order \"largest-first\" there, \"given\" here: items are numbered largest-first only by dynamic or guided with --order largest-first", files={"j": SYNTHETIC_10_JOURNAL}),
+    bad("resume_item_not_of_the_run", "mersenne --to 100 --checkpoint j --resume", USAGE, "'j' is corrupt at line 2 (it names an item that is not this run's)", files={"j": MERSENNE_100_JOURNAL + MERSENNE_100_RECORD_P4}),
+    bad("resume_old_journal_unknown_order", "synthetic --tasks 10 --cost random --unit-ms 0 --checkpoint j --resume", USAGE, "numbers its items in an unknown order 'smallest-first'", files={"j": SYNTHETIC_10_OLD_JOURNAL}),
     bad("resume_other_factorials", "factorial 11 --checkpoint j --resume", USAGE, "belongs to another run (ns [10] there, [11] here)", files={"j": FACTORIAL_10_JOURNAL}),
 ]
 

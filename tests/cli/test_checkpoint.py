@@ -222,7 +222,9 @@ class CheckpointCase(unittest.TestCase):
     def check_journal(self, path, identity=None, lo_hi=None):
         """Checks that a journal is whole (every line but a torn last one
         a JSON object: the header, then records of disjoint ranges inside
-        lo_hi); returns (header, [(lo, hi, partial)], whole lines, torn)."""
+        lo_hi: positions [lo, hi), or for mersenne and synthetic the runs
+        [lo, hi) of item ids in "items"); returns (header, [(lo, hi,
+        partial)] a range each, whole lines, torn)."""
         lines, tail = journal_lines(path)
         self.assertGreaterEqual(len(lines), 1, f"{path}: no header line")
         header = json.loads(lines[0])
@@ -235,13 +237,13 @@ class CheckpointCase(unittest.TestCase):
                 record = json.loads(line)
             except ValueError as exc:
                 raise AssertionError(f"{path}:{n}: not JSON: {line!r}") from exc
-            lo, hi = record["lo"], record["hi"]
             self.assertIsInstance(record["partial"], str, line)
-            self.assertLess(lo, hi, f"{path}:{n}: {line!r}")
-            if lo_hi is not None:
-                self.assertGreaterEqual(lo, lo_hi[0], f"{path}:{n}")
-                self.assertLessEqual(hi, lo_hi[1], f"{path}:{n}")
-            records.append((lo, hi, record["partial"]))
+            for lo, hi in record.get("items", [(record.get("lo"), record.get("hi"))]):
+                self.assertLess(lo, hi, f"{path}:{n}: {line!r}")
+                if lo_hi is not None:
+                    self.assertGreaterEqual(lo, lo_hi[0], f"{path}:{n}")
+                    self.assertLessEqual(hi, lo_hi[1], f"{path}:{n}")
+                records.append((lo, hi, record["partial"]))
         spans = sorted((lo, hi) for lo, hi, _ in records)
         for (_, hi), (lo, _) in zip(spans, spans[1:]):
             self.assertLessEqual(hi, lo, f"{path}: records overlap")
@@ -646,7 +648,7 @@ class MersenneCheckpointTest(CheckpointCase):
         info = cli_common.describe(launch.args, 2, proc) + f"\n  SIGTERM to rank 1 {pids}"
         self.assert_stopped(proc, info, True, len(primes), done=0)
         self.assert_gone(launch, info)
-        _, records, _, torn = self.check_journal(j, lo_hi=(0, len(primes)))
+        _, records, _, torn = self.check_journal(j, lo_hi=(primes[0], primes[-1] + 1))
         self.assertEqual((records, torn), ([], False), info)
         first = {p: saved_iterations(j, p) for p in primes}
         for p in primes:
@@ -682,7 +684,7 @@ class MersenneCheckpointTest(CheckpointCase):
         self.assertEqual(resumed, [{"p": p, "from_iteration": second[p]} for p in primes],
                          "the tests were not continued from their saved state" + info)
         self.assertFalse(os.path.exists(state_dir(j)), "state dir left behind" + info)
-        _, records, _, torn = self.check_journal(j, lo_hi=(0, len(primes)))
+        _, records, _, torn = self.check_journal(j, lo_hi=(primes[0], primes[-1] + 1))
         self.assertEqual((self.items(records), torn), (len(primes), False), info)
 
     def test_journal_refusals_and_completed_resume(self):
@@ -701,7 +703,6 @@ class MersenneCheckpointTest(CheckpointCase):
             files = {journal: f.read()}
         # the options changed, and a word the error line must hold
         cases = [(["--tf-bits", "20"], "tf_bits"),
-                 (["--order", "given"], "item_order"),
                  (["--to", "2000"], "2000")]
         refusals = [(" ".join(extra),
                      [a for a in base if extra[0] != "--to" or a not in ("--to", "1000")]
@@ -738,6 +739,39 @@ class MersenneCheckpointTest(CheckpointCase):
         proc = launch.wait(PROMPT_EXIT_S)
         info = cli_common.describe(args, 2, proc) + f"\n  SIGTERM to rank 1 {pids}"
         self.assert_stopped(proc, info, True, 1, done=0)
+
+
+class TornHeaderTest(CheckpointCase):
+    """A journal whose run died while writing its first line holds nothing
+    to restore: --resume starts it afresh with one line saying so, and the
+    run completes (issue 17, item 6: it was refused as "empty or not a
+    rangefarm journal"). A torn header of another run is refused
+    (test_bad_input.py)."""
+
+    def test_torn_or_empty_header_starts_afresh(self):
+        args = ["perfect", "--to", "1e6", "--checkpoint", "j.jsonl"]
+        proc, info = self.run_to_end(args + ["--json", "whole.json"])
+        self.assertEqual(proc.returncode, 0, info)
+        with open(self.path("whole.json"), encoding="utf-8") as f:
+            want = json.load(f)["result"]
+        lines, _ = journal_lines(self.path("j.jsonl"))
+        for cut in (0, 1, 25, len(lines[0])):
+            with self.subTest(header_bytes=cut):
+                with open(self.path("j.jsonl"), "wb") as f:
+                    f.write(lines[0][:cut])
+                full = args + ["--resume", "--json", "resumed.json"]
+                proc, info = self.run_to_end(full)
+                self.assertEqual(proc.returncode, 0, info)
+                self.assertEqual(proc.stderr, "rangefarm: checkpoint 'j.jsonl' holds no whole "
+                                 "first line (its run died as it began): nothing to restore, "
+                                 "started afresh\n", info)
+                with open(self.path("resumed.json"), encoding="utf-8") as f:
+                    report = json.load(f)
+                self.assertEqual(report["result"], want, info)
+                self.assertEqual(report["checkpoint"]["restored_items"], 0, info)
+                header, records, _, torn = self.check_journal(self.path("j.jsonl"))
+                self.assertEqual(header, json.loads(lines[0]), info)
+                self.assertEqual((self.items(records), torn), (10 ** 6, False), info)
 
 
 # factorial: ten values of about 3e6!, each cut into one piece per rank, so
@@ -793,7 +827,7 @@ class FactorialCheckpointTest(CheckpointCase):
 SYNTHETIC = ["synthetic", "--tasks", "300", "--cost", "uniform"]
 SYNTHETIC_TASKS = 300
 SYNTHETIC_IDENTITY = {"workload": "synthetic", "tasks": 300, "cost": "uniform",
-                      "seed": 1, "item_order": "given"}
+                      "seed": 1, "items": "tasks"}
 # Records journaled before the run is stopped: about a third of it.
 SYNTHETIC_RECORDS_BEFORE_STOP = 100
 
@@ -825,7 +859,7 @@ class SyntheticCheckpointTest(CheckpointCase):
         proc = launch.wait(PROMPT_EXIT_S)
         info = cli_common.describe(args, 2, proc) + f"\n  SIGTERM to rank 1 {pids}"
         _, records, _, torn = self.check_journal(self.path(journal), SYNTHETIC_IDENTITY,
-                                                 (0, SYNTHETIC_TASKS))
+                                                 (1, SYNTHETIC_TASKS + 1))
         self.assertFalse(torn, "a stop must not tear the journal" + info)
         done = self.items(records)
         self.assertGreaterEqual(done, SYNTHETIC_RECORDS_BEFORE_STOP, info)
@@ -843,7 +877,7 @@ class SyntheticCheckpointTest(CheckpointCase):
                          info)
         self.assertEqual(report["items_total"], SYNTHETIC_TASKS - done, info)
         _, records, _, torn = self.check_journal(self.path(journal), SYNTHETIC_IDENTITY,
-                                                 (0, SYNTHETIC_TASKS))
+                                                 (1, SYNTHETIC_TASKS + 1))
         self.assertEqual((self.items(records), torn), (SYNTHETIC_TASKS, False), info)
         return report
 
@@ -886,19 +920,19 @@ class SyntheticCheckpointTest(CheckpointCase):
                 for word in (there, here):
                     self.assertRegex(lines[name], rf"\b{re.escape(word)}\b")
 
-    # Largest-first numbers the items by cost, so the journal's ranges are
-    # positions in that order: the resume (at 3 ranks, the schedule and
-    # chunk changed) must map them to the same tasks.
+    # Largest-first hands the tasks out by cost; the journal names them, so
+    # the resume (at 3 ranks, the schedule and chunk changed) restores the
+    # same tasks. Every schedule and order pair: test_resume_orders.py.
     def test_largest_first_stopped_then_resumed_at_3_ranks(self):
         args = ["synthetic", "--tasks", "60", "--cost", "linear", "--checkpoint", "lf.jsonl"]
         identity = {"workload": "synthetic", "tasks": 60, "cost": "linear", "seed": 1,
-                    "item_order": "largest-first"}
+                    "items": "tasks"}
         launch = self.start(args + ["--unit-ms", "2", "--schedule", "dynamic"])
         self.wait_records(launch, self.path("lf.jsonl"), 6)
         pids = self.send(launch, signal.SIGTERM, [0], 2)
         proc = launch.wait(PROMPT_EXIT_S)
         info = cli_common.describe(launch.args, 2, proc) + f"\n  SIGTERM to rank 0 {pids}"
-        _, records, _, torn = self.check_journal(self.path("lf.jsonl"), identity, (0, 60))
+        _, records, _, torn = self.check_journal(self.path("lf.jsonl"), identity, (1, 61))
         self.assertFalse(torn, info)
         done = self.assert_stopped(proc, info, True, 60, done=self.items(records))
         report, info = self.resume(args + ["--unit-ms", "0", "--schedule", "guided",

@@ -279,6 +279,45 @@ class HelpTest(unittest.TestCase):
         self.assertIn("default 10000000", out, info)
 
 
+class VersionTest(unittest.TestCase):
+    """--version prints the version alone and exits 0, wherever it stands:
+    first, or after a subcommand and its options (issue 17, item 7: it
+    was refused there)."""
+
+    def test_version_anywhere(self):
+        top = run_rangefarm(["--version"])
+        self.assertEqual(top.returncode, 0, describe(["--version"], None, top))
+        version = top.stdout
+        self.assertRegex(version, r"^\d+\.\d+\.\d+\S*\n$")
+        for args in (["perfect", "--to", "1", "--version"], ["perfect", "--version"],
+                     ["mersenne", "--to", "5", "--version"], ["factorial", "10", "--version"],
+                     ["synthetic", "--version", "--tasks", "2"]):
+            for launch, np in LAUNCHES:
+                with self.subTest(args=args, launch=launch):
+                    proc = run_rangefarm(args, np)
+                    info = describe(args, np, proc)
+                    self.assertEqual((proc.returncode, proc.stdout, proc.stderr),
+                                     (0, version, ""), info)
+
+
+class HeaderTest(unittest.TestCase):
+    """The header line counts ranks in English: "1 rank", "2 ranks" (issue
+    17, item 10: it said "1 ranks")."""
+
+    def test_rank_count_in_header(self):
+        for args in (["perfect", "--to", "100"], ["mersenne", "--to", "100"],
+                     ["factorial", "10"], ["synthetic", "--tasks", "4", "--cost", "uniform",
+                                           "--unit-ms", "0"]):
+            for launch, np in LAUNCHES:
+                with self.subTest(args=args, launch=launch):
+                    proc = run_rangefarm(args, np)
+                    info = describe(args, np, proc)
+                    self.assertEqual(proc.returncode, 0, info)
+                    header = proc.stdout.splitlines()[0]
+                    want = "1 rank" if np is None else f"{np} ranks"
+                    self.assertTrue(header.endswith(", " + want), header + info)
+
+
 def main():
     global BINARY, MPIRUN
     opts, rest = cli_common.parse_args("test_cli.py")

@@ -73,9 +73,10 @@ def perfect_number(p):
 
 
 def lucas_lehmer_res64(p):
-    """The low 64 bits of the last Lucas-Lehmer residue of 2^p - 1, p odd."""
+    """The low 64 bits of the last Lucas-Lehmer residue of 2^p - 1: s(0) =
+    4 mod 2^p - 1, p - 2 steps (none for p = 2, whose residue is then 1)."""
     m = (1 << p) - 1
-    s = 4
+    s = 4 % m
     for _ in range(p - 2):
         s = (s * s - 2) % m
     return s & ((1 << 64) - 1)
@@ -131,7 +132,7 @@ class MersenneResultChecks:
             p = row["p"]
             self.assertEqual(row["prime"], p in A000043, f"p={p}{info}")
             self.assertRegex(row["res64"], r"^[0-9A-F]{16}$", info)
-            if row["prime"]:
+            if row["prime"] and p != 2:
                 self.assertEqual(row["res64"], "0" * 16, f"p={p}{info}")
             else:
                 self.assertNotEqual(row["res64"], "0" * 16, f"p={p}{info}")
@@ -154,7 +155,7 @@ class MersenneResultChecks:
         checked = 0
         for row in ll:
             p = row["p"]
-            if row["prime"] or p > PYTHON_LL_MAX_P:
+            if p > PYTHON_LL_MAX_P:
                 continue
             self.assertEqual(row["res64"], f"{lucas_lehmer_res64(p):016X}",
                              f"p={p}{info}")
@@ -245,6 +246,18 @@ class MersenneRunTest(unittest.TestCase, MersenneResultChecks):
                                          f"p={row['p']}{info}")
                 self.assertGreater(both, 100, info)
         self.check_residues_with_python(result["lucas_lehmer"], info)
+
+    def test_p2_res64_is_one(self):
+        # No iteration runs for p = 2: the residue is s(0) = 4 mod 3 = 1,
+        # what an independent Lucas-Lehmer gives (issue 17, item 8: it was
+        # reported as 0).
+        for launch, np in cli_common.LAUNCHES:
+            with self.subTest(launch=launch):
+                report, info = run_json(self, ["mersenne", "--to", "3"], np)
+                ll = report["result"]["lucas_lehmer"]
+                self.assertEqual(ll, [{"p": 2, "prime": True, "res64": "0000000000000001"},
+                                      {"p": 3, "prime": True, "res64": "0" * 16}], info)
+                self.assertEqual(self.check_residues_with_python(ll, info), 2, info)
 
     def test_from_10_to_12(self):
         # The default depth is at least 20 bits (capped at p/2 = 5 for

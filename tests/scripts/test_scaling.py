@@ -350,7 +350,7 @@ class BadArguments(unittest.TestCase):
                        "--ranks", "1", "--schedules", "dynamic", "--repeats", "1",
                        "--out", TMP / "failed")
         self.assertEqual(proc.returncode, 1, proc.stderr)
-        self.assertIn("run failed with status 2: mpirun -q -np 1 ", proc.stderr)
+        self.assertIn("run failed with status 2: mpirun -np 1 ", proc.stderr)
         self.assertIn("perfect --from 9 --to 5 --schedule dynamic", proc.stderr)
         self.assertIn("rangefarm: error:", proc.stderr)
 

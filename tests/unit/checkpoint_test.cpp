@@ -178,8 +178,65 @@ TEST(Journal, MissingOrForeignFilesAreRefused) {
   EXPECT_THROW(Journal::resume(dir.file("none"), kIdentity, records), JournalError);
   std::ofstream(dir.file("json")) << "{\"some\":\"json\"}\n";
   EXPECT_THROW(Journal::resume(dir.file("json"), kIdentity, records), JournalError);
-  std::ofstream(dir.file("empty")) << "";
-  EXPECT_THROW(Journal::resume(dir.file("empty"), kIdentity, records), JournalError);
+  // Half of another run's header: nothing to use, refused.
+  std::ofstream(dir.file("other")) << R"({"rangefarm_journal":1,"run":{"from":2)";
+  EXPECT_THROW(Journal::resume(dir.file("other"), kIdentity, records), JournalError);
+}
+
+TEST(Journal, AnEmptyOrTornHeaderOfThisRunStartsAfresh) {
+  TempDir dir;
+  const std::string path = dir.file("j");
+  { Journal::create(path, kIdentity); }
+  const std::string header = read_all(path);
+  for (std::size_t cut : {std::size_t{0}, std::size_t{1}, header.size() / 2, header.size() - 1}) {
+    std::ofstream(path, std::ios::trunc) << header.substr(0, cut);
+    std::vector<JournalRecord> records{{{1, 2}, "x", 2, {}}};
+    const Journal j = Journal::resume(path, kIdentity, records);
+    EXPECT_TRUE(j.restarted()) << cut;
+    EXPECT_TRUE(records.empty()) << cut;
+    EXPECT_EQ(read_all(path), header) << cut;
+  }
+}
+
+const nlohmann::json kOrdered = {{"workload", "synthetic"}, {"tasks", 10}, {"items", "tasks"}};
+
+TEST(Journal, RecordsNamingTheirItemsComeBack) {
+  TempDir dir;
+  const std::string path = dir.file("j");
+  {
+    Journal j = Journal::create(path, kOrdered);
+    j.append_items({{3, 5}, {9, 10}}, "p");
+  }
+  std::vector<JournalRecord> records;
+  const Journal j = Journal::resume(path, kOrdered, records);
+  ASSERT_EQ(records.size(), 1u);
+  EXPECT_EQ(records[0].items, (std::vector<Range>{{3, 5}, {9, 10}}));
+  EXPECT_EQ(records[0].partial, "p");
+  EXPECT_EQ(j.legacy_order(), "");
+  EXPECT_EQ(journal_items(path), 3u);
+  // A changed id fails the checksum.
+  std::string text = read_all(path);
+  text.replace(text.find("[9,10]"), 6, "[8,10]");
+  std::ofstream(path, std::ios::trunc) << text << "{}\n";
+  EXPECT_THROW(Journal::resume(path, kOrdered, records), JournalError);
+}
+
+TEST(Journal, AnOldJournalOfPositionsGivesItsItemOrder) {
+  TempDir dir;
+  const std::string path = dir.file("j");
+  nlohmann::json old = kOrdered;
+  old.erase("items");
+  old["item_order"] = "largest-first";
+  { Journal::create(path, old).append({0, 2}, "p"); }
+  std::vector<JournalRecord> records;
+  const Journal j = Journal::resume(path, kOrdered, records);
+  EXPECT_EQ(j.legacy_order(), "largest-first");
+  ASSERT_EQ(records.size(), 1u);
+  EXPECT_EQ(records[0].chunk, (Range{0, 2}));
+  // Another parameter still differs: refused.
+  nlohmann::json other = kOrdered;
+  other["tasks"] = 11;
+  EXPECT_THROW(Journal::resume(path, other, records), JournalError);
 }
 
 TEST(Journal, AChangedByteInARecordFailsItsChecksum) {

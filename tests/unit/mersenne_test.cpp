@@ -399,7 +399,7 @@ TEST(MersenneLucasLehmer, PrimeExactlyForKnownExponentsUpTo1300) {
     EXPECT_EQ(r.prime, is_mersenne_exponent(p)) << p;
     if (r.prime) {
       found.push_back(p);
-      EXPECT_EQ(r.res64, 0u) << p;
+      EXPECT_EQ(r.res64, p == 2 ? 1u : 0u) << p;  // no iteration at p = 2: s(0) mod 3
     } else {
       EXPECT_NE(r.res64, 0u) << p;
     }
@@ -422,6 +422,9 @@ TEST(MersenneLucasLehmer, Res64MatchesPlainMpzModRecurrence) {
 TEST(MersenneLucasLehmer, KnownSmallResidues) {
   // M_11 = 2047: s runs 4, 14, 194, 788, 701, 119, 1877, 240, 282, 1736.
   EXPECT_EQ(lucas_lehmer(11, kNoYield).res64, 1736u);
+  // M_2 = 3: no iteration runs, so the residue is s(0) = 4 mod 3 = 1.
+  EXPECT_EQ(lucas_lehmer(2, kNoYield).res64, 1u);
+  EXPECT_TRUE(lucas_lehmer(2, kNoYield).prime);
   EXPECT_FALSE(lucas_lehmer(11, kNoYield).prime);
   EXPECT_TRUE(lucas_lehmer(2, kNoYield).prime);
   EXPECT_TRUE(lucas_lehmer(3, kNoYield).prime);
@@ -557,7 +560,7 @@ TEST(MersenneSearchTest, NoTrialFactoringGivesSameVerdictsAndResidues) {
       EXPECT_EQ(trial_factor(y.p, default_tf_bits(y.p)), std::nullopt);
     }
     if (x.kind == ExponentResult::Prime) {
-      EXPECT_EQ(x.res64, 0u);
+      EXPECT_EQ(x.res64, ps[i] == 2 ? 1u : 0u);
     } else {
       EXPECT_NE(x.res64, 0u);
     }

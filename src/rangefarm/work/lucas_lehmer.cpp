@@ -26,7 +26,9 @@ void reduce_mod_mersenne(mpz_class& x, std::uint64_t p) {
 }
 
 LucasLehmerResult lucas_lehmer(std::uint64_t p, const Yield& yield, const LucasLehmerSaves& saves) {
-  if (p == 2) return {true, 0, 0};  // M_2 = 3; the recurrence needs odd p
+  // M_2 = 3 is prime, but the test proves odd p only: it runs p - 2 = 0
+  // iterations, so the residue is s(0) = 4 mod 3 = 1, as any LL program says.
+  if (p == 2) return {true, 1, 0};
   mpz_class mersenne;
   mpz_ui_pow_ui(mersenne.get_mpz_t(), 2, p);
   mersenne -= 1;

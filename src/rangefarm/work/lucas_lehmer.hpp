@@ -20,7 +20,9 @@ void reduce_mod_mersenne(mpz_class& x, std::uint64_t p);
 
 struct LucasLehmerResult {
   bool prime = false;
-  std::uint64_t res64 = 0;       // low 64 bits of the final residue (GIMPS's Res64)
+  // Low 64 bits of the last residue s(p-2) mod 2^p - 1, s(0) = 4 (GIMPS's
+  // Res64): 0 exactly when 2^p - 1 is prime, except p = 2, where it is 1.
+  std::uint64_t res64 = 0;
   std::uint64_t resumed_at = 0;  // iterations restored from a saved state (0: none)
 };
 
