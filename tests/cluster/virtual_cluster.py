@@ -23,6 +23,7 @@ reports, journals) and the binary must be elsewhere, e.g. under /var/tmp.
 import atexit
 import os
 import shlex
+import shutil
 import signal
 import subprocess
 import sys
@@ -164,6 +165,25 @@ def _stop_on_signal(signum, _frame):
         sys.stderr.write(stop())
     finally:
         os._exit(128 + signum)
+
+
+def visible_to_nodes(args, work):
+    """Every node has a private /tmp, so a repository or binary under /tmp
+    (a CI clone there, say) is invisible inside the nodes: then the parts the
+    tests run on the nodes (the binary; slurm/ and scripts/ with the
+    repository's CMakeLists.txt, which marks it a repository for
+    slurm/lib.sh) are copied into work, which must be elsewhere, and
+    args.repo and args.binary name the copies."""
+    if not (args.repo.startswith("/tmp/") or args.binary.startswith("/tmp/")):
+        return
+    repo = os.path.join(work, "repo")
+    for part in ("slurm", "scripts"):
+        shutil.copytree(os.path.join(args.repo, part), os.path.join(repo, part), symlinks=True)
+    shutil.copy2(os.path.join(args.repo, "CMakeLists.txt"), repo)
+    binary = os.path.join(work, "bin", "rangefarm")
+    os.makedirs(os.path.dirname(binary))
+    shutil.copy2(args.binary, binary)
+    args.repo, args.binary = repo, binary
 
 
 def start(repo, work, port, nodes=3, slots=2):
