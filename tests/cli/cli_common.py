@@ -324,7 +324,7 @@ def add_bad_input_tests(cls, cases):
 LAUNCH_TAG = "RANGEFARM_TEST_LAUNCH"
 
 
-def _environ(pid):
+def environ_of(pid):
     """The environment a process started with, {bytes: bytes}, or None
     (gone, a zombie, or not ours to read)."""
     try:
@@ -335,13 +335,22 @@ def _environ(pid):
     return dict(item.split(b"=", 1) for item in data.split(b"\0") if b"=" in item)
 
 
+def count_records(path):
+    """Whole records in a journal being written (0 if it is not there)."""
+    try:
+        with open(path, "rb") as f:
+            return max(f.read().count(b"\n") - 1, 0)
+    except FileNotFoundError:
+        return 0
+
+
 def tagged_pids(tag):
     """The live processes whose environment holds LAUNCH_TAG=tag."""
     want = tag.encode()
     pids = []
     for name in os.listdir("/proc"):
         if name.isdigit() and int(name) != os.getpid():
-            env = _environ(int(name))
+            env = environ_of(int(name))
             if env and env.get(LAUNCH_TAG.encode()) == want:
                 pids.append(int(name))
     return pids
@@ -404,7 +413,7 @@ class Launch:
         OMPI_COMM_WORLD_RANK, started by this launch)."""
         found = {}
         for pid in tagged_pids(self.tag):
-            env = _environ(pid)
+            env = environ_of(pid)
             rank = (env or {}).get(b"OMPI_COMM_WORLD_RANK")
             try:
                 exe = os.readlink(f"/proc/{pid}/exe")

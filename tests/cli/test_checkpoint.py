@@ -116,13 +116,7 @@ def journal_lines(path):
     return lines, tail
 
 
-def count_records(path):
-    """Whole records in a journal being written (0 if it is not there)."""
-    try:
-        with open(path, "rb") as f:
-            return max(f.read().count(b"\n") - 1, 0)
-    except FileNotFoundError:
-        return 0
+count_records = cli_common.count_records
 
 
 def state_dir(journal):

@@ -80,11 +80,7 @@ class LostRankTest(unittest.TestCase):
         return proc, {r: (pids[r], host) for r in victims}, time.monotonic() - killed_at
 
     def records(self):
-        try:
-            with open(self.journal, "rb") as f:
-                return max(f.read().count(b"\n") - 1, 0)
-        except FileNotFoundError:
-            return 0
+        return cli_common.count_records(self.journal)
 
     def lost_case(self, args, np, victims, after_s=0.0, records=0, journal=True,
                   launcher=None):

@@ -48,6 +48,8 @@ sys.path[:0] = [HERE, os.path.join(os.path.dirname(HERE), "slurm"),
                 os.path.join(os.path.dirname(HERE), "cli")]
 import slurm_jobs  # noqa: E402
 import virtual_cluster  # noqa: E402
+from cli_common import count_records as records  # noqa: E402
+from cli_common import environ_of as environ  # noqa: E402
 from lost_rank_common import END_WITHIN_S, check_lost  # noqa: E402
 
 ARGS = None
@@ -92,15 +94,6 @@ def mpi_env(quiet=True):
     if not quiet:
         del env["OMPI_MCA_orte_execute_quiet"]  # the same as -q
     return env
-
-
-def environ(pid):
-    try:
-        with open(f"/proc/{pid}/environ", "rb") as f:
-            data = f.read()
-    except OSError:
-        return None
-    return dict(item.split(b"=", 1) for item in data.split(b"\0") if b"=" in item)
 
 
 def alive(pid):
@@ -160,12 +153,6 @@ class Run:
                 f"\n  stderr: {self.stderr()[-6000:]}")
 
 
-def records(journal):
-    try:
-        with open(journal, "rb") as f:
-            return max(f.read().count(b"\n") - 1, 0)
-    except FileNotFoundError:
-        return 0
 
 
 def poll(what, predicate, timeout, run):
