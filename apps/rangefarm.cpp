@@ -61,7 +61,7 @@ int main(int argc, char** argv) {
       rf::app::add_perfect_command(app), rf::app::add_factorial_command(app),
       rf::app::add_mersenne_command(app), rf::app::add_synthetic_command(app)};
   // --version anywhere on the line, as --help: `rangefarm perfect --to 1 --version`.
-  for (const auto& c : commands) c.parser->set_version_flag("--version", rf::rangefarm_version());
+  for (const auto& c : commands) c.parser->set_version_flag("--version", rf::version_text());
 
   if (const std::string problem = unknown_subcommand(app, argc, argv); !problem.empty()) {
     return fail(world, kUsageExit, problem);

@@ -280,15 +280,17 @@ class HelpTest(unittest.TestCase):
 
 
 class VersionTest(unittest.TestCase):
-    """--version prints the version alone and exits 0, wherever it stands:
-    first, or after a subcommand and its options (issue 17, item 7: it
-    was refused there)."""
+    """--version prints the version and the build facts and exits 0,
+    wherever it stands: first, or after a subcommand and its options (issue
+    17, item 7: it was refused there), the same text everywhere."""
 
     def test_version_anywhere(self):
         top = run_rangefarm(["--version"])
         self.assertEqual(top.returncode, 0, describe(["--version"], None, top))
         version = top.stdout
-        self.assertRegex(version, r"^\d+\.\d+\.\d+\S*\n$")
+        self.assertRegex(version, r"^rangefarm \d+\.\d+\.\d+\S*\ncommit: ")
+        for fact in ("build type:", "compiler:", "MPI:", "GMP:", "primesieve:"):
+            self.assertIn("\n" + fact, version)
         for args in (["perfect", "--to", "1", "--version"], ["perfect", "--version"],
                      ["mersenne", "--to", "5", "--version"], ["factorial", "10", "--version"],
                      ["synthetic", "--version", "--tasks", "2"]):
