@@ -115,11 +115,7 @@ def setUpModule():
 
 
 def tearDownModule():
-    try:
-        sys.stderr.write(virtual_cluster.stop())
-    except RuntimeError as exc:
-        sys.stderr.write(f"{exc}\n")
-        STATE["stop_failed"] = True
+    virtual_cluster.stop_at_module_end(STATE)
 
 
 class Nodes(unittest.TestCase):

@@ -206,5 +206,16 @@ def stop():
     return _CURRENT.stop() if _CURRENT is not None else ""
 
 
+def stop_at_module_end(state):
+    """tearDownModule of a test file: stops the cluster, writing what the
+    script said; a failed stop is written too and marked in state
+    ("stop_failed"), so that the test keeps its folder for a look."""
+    try:
+        sys.stderr.write(stop())
+    except RuntimeError as exc:
+        sys.stderr.write(f"{exc}\n")
+        state["stop_failed"] = True
+
+
 def current():
     return _CURRENT
