@@ -4,7 +4,7 @@
 #include <iostream>
 #include <variant>
 
-#include "rangefarm/numbers.hpp"
+#include "rangefarm/common/numbers.hpp"
 
 namespace rf::app {
 

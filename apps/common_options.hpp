@@ -14,8 +14,8 @@
 #include <vector>
 
 #include "output_files.hpp"
-#include "rangefarm/schedule.hpp"
-#include "rangefarm/stats.hpp"
+#include "rangefarm/farm/schedule.hpp"
+#include "rangefarm/farm/stats.hpp"
 
 namespace rf::app {
 

@@ -7,9 +7,9 @@
 
 #include "command.hpp"
 #include "common_options.hpp"
-#include "rangefarm/factorial_farm.hpp"
-#include "rangefarm/fmt_util.hpp"
-#include "rangefarm/node_memory.hpp"
+#include "rangefarm/bigint/factorial_farm.hpp"
+#include "rangefarm/bigint/node_memory.hpp"
+#include "rangefarm/common/fmt_util.hpp"
 #include "rangefarm/work/factorial.hpp"
 #include "run_control.hpp"
 

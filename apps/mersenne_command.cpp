@@ -8,8 +8,8 @@
 
 #include "command.hpp"
 #include "common_options.hpp"
-#include "rangefarm/farm.hpp"
-#include "rangefarm/fmt_util.hpp"
+#include "rangefarm/common/fmt_util.hpp"
+#include "rangefarm/farm/farm.hpp"
 #include "rangefarm/work/factorial_summary.hpp"
 #include "rangefarm/work/mersenne.hpp"
 #include "rangefarm/work/trial_factor.hpp"

@@ -4,8 +4,8 @@
 
 #include "command.hpp"
 #include "common_options.hpp"
-#include "rangefarm/farm.hpp"
-#include "rangefarm/fmt_util.hpp"
+#include "rangefarm/common/fmt_util.hpp"
+#include "rangefarm/farm/farm.hpp"
 #include "rangefarm/work/perfect.hpp"
 #include "run_control.hpp"
 

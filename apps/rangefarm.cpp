@@ -9,12 +9,12 @@
 
 #include "command.hpp"
 #include "common_options.hpp"
-#include "rangefarm/build_info.hpp"
-#include "rangefarm/checkpoint.hpp"
-#include "rangefarm/health_link.hpp"
-#include "rangefarm/loss_notice.hpp"
-#include "rangefarm/stats.hpp"
-#include "rangefarm/stop_request.hpp"
+#include "rangefarm/common/build_info.hpp"
+#include "rangefarm/farm/checkpoint.hpp"
+#include "rangefarm/farm/stats.hpp"
+#include "rangefarm/farm/stop_request.hpp"
+#include "rangefarm/health/health_link.hpp"
+#include "rangefarm/health/loss_notice.hpp"
 
 namespace {
 

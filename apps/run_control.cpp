@@ -5,8 +5,8 @@
 #include <filesystem>
 #include <iostream>
 
-#include "rangefarm/loss_notice.hpp"
-#include "rangefarm/stop_request.hpp"
+#include "rangefarm/farm/stop_request.hpp"
+#include "rangefarm/health/loss_notice.hpp"
 
 namespace rf::app {
 namespace {

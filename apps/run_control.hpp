@@ -15,10 +15,10 @@
 #include <vector>
 
 #include "common_options.hpp"
-#include "rangefarm/checkpoint.hpp"
-#include "rangefarm/farm.hpp"
-#include "rangefarm/rank_zero_store.hpp"
-#include "rangefarm/item_numbering.hpp"
+#include "rangefarm/farm/checkpoint.hpp"
+#include "rangefarm/farm/farm.hpp"
+#include "rangefarm/farm/item_numbering.hpp"
+#include "rangefarm/farm/rank_zero_store.hpp"
 
 namespace rf::app {
 

@@ -30,9 +30,9 @@
 #include <string_view>
 #include <vector>
 
-#include "rangefarm/farm.hpp"
-#include "rangefarm/range.hpp"
-#include "rangefarm/schedule.hpp"
+#include "rangefarm/common/range.hpp"
+#include "rangefarm/farm/farm.hpp"
+#include "rangefarm/farm/schedule.hpp"
 
 namespace {
 

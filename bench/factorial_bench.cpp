@@ -43,7 +43,7 @@
 #include <string>
 #include <vector>
 
-#include "rangefarm/parallel_decimal.hpp"
+#include "rangefarm/bigint/parallel_decimal.hpp"
 #include "rangefarm/work/factorial.hpp"
 #include "rangefarm/work/prime_powers.hpp"
 

@@ -26,7 +26,7 @@
 #include <string>
 #include <vector>
 
-#include "rangefarm/range.hpp"
+#include "rangefarm/common/range.hpp"
 #include "rangefarm/work/perfect.hpp"
 #include "rangefarm/work/perfect_sieve.hpp"
 

@@ -19,9 +19,9 @@
 #include <utility>
 #include <vector>
 
-#include "rangefarm/distributed_product.hpp"
-#include "rangefarm/factorial_farm.hpp"
-#include "rangefarm/parallel_decimal.hpp"
+#include "rangefarm/bigint/distributed_product.hpp"
+#include "rangefarm/bigint/factorial_farm.hpp"
+#include "rangefarm/bigint/parallel_decimal.hpp"
 #include "rangefarm/work/factorial.hpp"
 #include "rangefarm/work/modular_check.hpp"
 

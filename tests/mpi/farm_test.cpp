@@ -9,7 +9,7 @@
 #include <boost/serialization/vector.hpp>
 #include <vector>
 
-#include "rangefarm/farm.hpp"
+#include "rangefarm/farm/farm.hpp"
 #include "rangefarm/work/perfect.hpp"
 #include "rangefarm/work/synthetic.hpp"
 

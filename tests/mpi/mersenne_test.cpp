@@ -14,7 +14,7 @@
 #include <tuple>
 #include <vector>
 
-#include "rangefarm/farm.hpp"
+#include "rangefarm/farm/farm.hpp"
 #include "rangefarm/work/mersenne.hpp"
 
 namespace rf {

@@ -14,8 +14,8 @@
 #include <string>
 #include <vector>
 
-#include "rangefarm/farm.hpp"
-#include "rangefarm/rank_zero_store.hpp"
+#include "rangefarm/farm/farm.hpp"
+#include "rangefarm/farm/rank_zero_store.hpp"
 
 namespace rf {
 namespace {

@@ -22,7 +22,7 @@
 #include <string>
 #include <vector>
 
-#include "rangefarm/farm.hpp"
+#include "rangefarm/farm/farm.hpp"
 
 namespace rf {
 namespace {

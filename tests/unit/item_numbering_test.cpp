@@ -6,9 +6,9 @@
 #include <numeric>
 #include <random>
 
-#include "rangefarm/checkpoint.hpp"
-#include "rangefarm/item_numbering.hpp"
-#include "rangefarm/range_list.hpp"
+#include "rangefarm/farm/checkpoint.hpp"
+#include "rangefarm/farm/item_numbering.hpp"
+#include "rangefarm/farm/range_list.hpp"
 
 namespace rf {
 namespace {

@@ -14,7 +14,7 @@
 #include <string>
 #include <vector>
 
-#include "rangefarm/schedule.hpp"
+#include "rangefarm/farm/schedule.hpp"
 #include "rangefarm/work/lucas_lehmer.hpp"
 #include "rangefarm/work/mersenne.hpp"
 #include "rangefarm/work/trial_factor.hpp"

@@ -1,6 +1,6 @@
 // Ranks grouped into nodes by host name, the MemAvailable test hook, and
 // the rank lists a refusal names.
-#include "rangefarm/node_memory.hpp"
+#include "rangefarm/bigint/node_memory.hpp"
 
 #include <gtest/gtest.h>
 

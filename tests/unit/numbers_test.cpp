@@ -1,6 +1,6 @@
 // parse_count: plain digits or an exact integer-mantissa scientific form;
 // everything else is rejected with a reason.
-#include "rangefarm/numbers.hpp"
+#include "rangefarm/common/numbers.hpp"
 
 #include <gtest/gtest.h>
 

@@ -10,7 +10,7 @@
 #include <random>
 #include <vector>
 
-#include "rangefarm/range.hpp"
+#include "rangefarm/common/range.hpp"
 #include "rangefarm/work/perfect.hpp"
 
 namespace rf {

@@ -1,6 +1,6 @@
 // Schedules: every mode hands out every item of the range exactly once, in
 // non-empty chunks inside the range, with the shape its mode promises.
-#include "rangefarm/schedule.hpp"
+#include "rangefarm/farm/schedule.hpp"
 
 #include <gtest/gtest.h>
 

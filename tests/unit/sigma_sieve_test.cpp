@@ -10,7 +10,7 @@
 #include <sstream>
 #include <vector>
 
-#include "rangefarm/range.hpp"
+#include "rangefarm/common/range.hpp"
 #include "rangefarm/work/perfect_sieve.hpp"
 #include "rangefarm/work/perfect_trial.hpp"
 

@@ -1,7 +1,7 @@
 // Run statistics: imbalance, item totals and the JSON report's shape.
-#include "rangefarm/stats.hpp"
+#include "rangefarm/farm/stats.hpp"
 
-#include "rangefarm/build_info.hpp"
+#include "rangefarm/common/build_info.hpp"
 
 #include <gtest/gtest.h>
 

@@ -25,7 +25,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "rangefarm/range.hpp"
+#include "rangefarm/common/range.hpp"
 #include "rangefarm/work/last_digits.hpp"
 #include "rangefarm/work/prime_powers.hpp"
 #include "rangefarm/work/workload.hpp"

@@ -19,7 +19,7 @@
 #include <optional>
 #include <vector>
 
-#include "rangefarm/range.hpp"
+#include "rangefarm/common/range.hpp"
 #include "rangefarm/work/lucas_lehmer_state.hpp"
 #include "rangefarm/work/workload.hpp"
 

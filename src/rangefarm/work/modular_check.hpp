@@ -9,7 +9,7 @@
 
 #include <cstdint>
 
-#include "rangefarm/range.hpp"
+#include "rangefarm/common/range.hpp"
 
 namespace rf {
 

@@ -11,7 +11,7 @@
 #include <string_view>
 #include <vector>
 
-#include "rangefarm/range.hpp"
+#include "rangefarm/common/range.hpp"
 #include "rangefarm/work/perfect_sieve.hpp"
 #include "rangefarm/work/workload.hpp"
 

@@ -28,7 +28,7 @@
 #include <span>
 #include <vector>
 
-#include "rangefarm/range.hpp"
+#include "rangefarm/common/range.hpp"
 
 namespace rf {
 

@@ -9,7 +9,7 @@
 #include <thread>
 #include <utility>
 
-#include "rangefarm/stop_request.hpp"
+#include "rangefarm/farm/stop_request.hpp"
 
 namespace rf {
 namespace {

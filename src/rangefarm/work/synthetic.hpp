@@ -21,7 +21,7 @@
 #include <string_view>
 #include <vector>
 
-#include "rangefarm/range.hpp"
+#include "rangefarm/common/range.hpp"
 #include "rangefarm/work/workload.hpp"
 
 namespace rf {

@@ -9,7 +9,7 @@
 #include <concepts>
 #include <functional>
 
-#include "rangefarm/range.hpp"
+#include "rangefarm/common/range.hpp"
 
 namespace rf {
 

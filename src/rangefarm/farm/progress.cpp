@@ -1,8 +1,8 @@
-#include "rangefarm/progress.hpp"
+#include "rangefarm/farm/progress.hpp"
 
 #include <string>
 
-#include "rangefarm/fmt_util.hpp"
+#include "rangefarm/common/fmt_util.hpp"
 
 namespace rf {
 namespace {

@@ -12,8 +12,8 @@
 #include <utility>
 #include <vector>
 
-#include "rangefarm/checkpoint.hpp"
-#include "rangefarm/range.hpp"
+#include "rangefarm/common/range.hpp"
+#include "rangefarm/farm/checkpoint.hpp"
 
 namespace rf {
 

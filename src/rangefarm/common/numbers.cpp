@@ -1,4 +1,4 @@
-#include "rangefarm/numbers.hpp"
+#include "rangefarm/common/numbers.hpp"
 
 #include <charconv>
 

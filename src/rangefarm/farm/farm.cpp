@@ -1,4 +1,4 @@
-#include "rangefarm/farm.hpp"
+#include "rangefarm/farm/farm.hpp"
 
 #include <boost/mpi/nonblocking.hpp>
 #include <boost/mpi/request.hpp>
@@ -7,9 +7,9 @@
 #include <optional>
 #include <thread>
 
-#include "rangefarm/bigint.hpp"
-#include "rangefarm/rank_zero_store.hpp"
-#include "rangefarm/stop_request.hpp"
+#include "rangefarm/bigint/bigint.hpp"
+#include "rangefarm/farm/rank_zero_store.hpp"
+#include "rangefarm/farm/stop_request.hpp"
 
 // Two plain integers: sent as a native MPI struct, no serialization cost.
 // Declared here, not in range.hpp, so that workloads never see MPI.

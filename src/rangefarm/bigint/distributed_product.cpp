@@ -1,9 +1,9 @@
-#include "rangefarm/distributed_product.hpp"
+#include "rangefarm/bigint/distributed_product.hpp"
 
 #include <algorithm>
 #include <utility>
 
-#include "rangefarm/bigint.hpp"
+#include "rangefarm/bigint/bigint.hpp"
 
 namespace rf {
 namespace {

@@ -1,4 +1,4 @@
-#include "rangefarm/range_list.hpp"
+#include "rangefarm/farm/range_list.hpp"
 
 #include <algorithm>
 #include <stdexcept>

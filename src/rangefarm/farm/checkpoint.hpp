@@ -26,7 +26,7 @@
 #include <string>
 #include <vector>
 
-#include "rangefarm/range.hpp"
+#include "rangefarm/common/range.hpp"
 
 namespace rf {
 

@@ -1,4 +1,4 @@
-#include "rangefarm/stats.hpp"
+#include "rangefarm/farm/stats.hpp"
 
 #include <unistd.h>
 
@@ -8,8 +8,8 @@
 #include <ostream>
 #include <set>
 
-#include "rangefarm/build_info.hpp"
-#include "rangefarm/fmt_util.hpp"
+#include "rangefarm/common/build_info.hpp"
+#include "rangefarm/common/fmt_util.hpp"
 #include "rangefarm/version.hpp"
 
 namespace rf {

@@ -1,4 +1,4 @@
-#include "rangefarm/health_link.hpp"
+#include "rangefarm/health/health_link.hpp"
 
 #include <fcntl.h>
 #include <poll.h>
@@ -18,10 +18,10 @@
 #include <random>
 #include <thread>
 
-#include "rangefarm/checkpoint.hpp"
-#include "rangefarm/loss_notice.hpp"
-#include "rangefarm/net_socket.hpp"
-#include "rangefarm/stats.hpp"
+#include "rangefarm/farm/checkpoint.hpp"
+#include "rangefarm/farm/stats.hpp"
+#include "rangefarm/health/loss_notice.hpp"
+#include "rangefarm/health/net_socket.hpp"
 
 namespace rf {
 namespace {

@@ -1,4 +1,4 @@
-#include "rangefarm/rank_zero_store.hpp"
+#include "rangefarm/farm/rank_zero_store.hpp"
 
 #include <boost/mpi/collectives.hpp>
 #include <boost/serialization/set.hpp>
@@ -6,7 +6,7 @@
 #include <filesystem>
 #include <stdexcept>
 
-#include "rangefarm/stop_request.hpp"
+#include "rangefarm/farm/stop_request.hpp"
 
 namespace rf {
 

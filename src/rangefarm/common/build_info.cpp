@@ -1,4 +1,4 @@
-#include "rangefarm/build_info.hpp"
+#include "rangefarm/common/build_info.hpp"
 
 #include <gmp.h>
 #include <mpi.h>

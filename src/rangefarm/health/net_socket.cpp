@@ -1,4 +1,4 @@
-#include "rangefarm/net_socket.hpp"
+#include "rangefarm/health/net_socket.hpp"
 
 #include <arpa/inet.h>
 #include <fcntl.h>

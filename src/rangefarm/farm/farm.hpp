@@ -32,13 +32,13 @@
 #include <string>
 #include <vector>
 
-#include "rangefarm/checkpoint.hpp"
-#include "rangefarm/partial_codec.hpp"
-#include "rangefarm/progress.hpp"
-#include "rangefarm/range.hpp"
-#include "rangefarm/range_list.hpp"
-#include "rangefarm/schedule.hpp"
-#include "rangefarm/stats.hpp"
+#include "rangefarm/common/range.hpp"
+#include "rangefarm/farm/checkpoint.hpp"
+#include "rangefarm/farm/partial_codec.hpp"
+#include "rangefarm/farm/progress.hpp"
+#include "rangefarm/farm/range_list.hpp"
+#include "rangefarm/farm/schedule.hpp"
+#include "rangefarm/farm/stats.hpp"
 #include "rangefarm/work/workload.hpp"
 
 namespace rf {

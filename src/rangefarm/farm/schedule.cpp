@@ -1,4 +1,4 @@
-#include "rangefarm/schedule.hpp"
+#include "rangefarm/farm/schedule.hpp"
 
 #include <algorithm>
 #include <array>

@@ -1,4 +1,4 @@
-#include "rangefarm/stop_request.hpp"
+#include "rangefarm/farm/stop_request.hpp"
 
 #include <atomic>
 #include <csignal>

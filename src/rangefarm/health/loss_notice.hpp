@@ -13,7 +13,7 @@
 #include <string>
 #include <vector>
 
-#include "rangefarm/health_link.hpp"
+#include "rangefarm/health/health_link.hpp"
 
 namespace rf {
 

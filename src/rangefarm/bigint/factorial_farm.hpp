@@ -18,10 +18,10 @@
 #include <string>
 #include <vector>
 
-#include "rangefarm/checkpoint.hpp"
-#include "rangefarm/farm.hpp"
-#include "rangefarm/schedule.hpp"
-#include "rangefarm/stats.hpp"
+#include "rangefarm/farm/checkpoint.hpp"
+#include "rangefarm/farm/farm.hpp"
+#include "rangefarm/farm/schedule.hpp"
+#include "rangefarm/farm/stats.hpp"
 #include "rangefarm/work/factorial_summary.hpp"
 
 namespace rf {

@@ -1,4 +1,4 @@
-#include "rangefarm/item_numbering.hpp"
+#include "rangefarm/farm/item_numbering.hpp"
 
 #include <algorithm>
 

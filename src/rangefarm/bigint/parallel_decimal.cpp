@@ -1,4 +1,4 @@
-#include "rangefarm/parallel_decimal.hpp"
+#include "rangefarm/bigint/parallel_decimal.hpp"
 
 #include <algorithm>
 #include <boost/mpi/collectives.hpp>
@@ -7,7 +7,7 @@
 #include <cstring>
 #include <utility>
 
-#include "rangefarm/bigint.hpp"
+#include "rangefarm/bigint/bigint.hpp"
 
 namespace rf {
 namespace {

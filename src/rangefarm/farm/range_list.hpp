@@ -10,7 +10,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "rangefarm/range.hpp"
+#include "rangefarm/common/range.hpp"
 
 namespace rf {
 

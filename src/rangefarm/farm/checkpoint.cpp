@@ -1,4 +1,4 @@
-#include "rangefarm/checkpoint.hpp"
+#include "rangefarm/farm/checkpoint.hpp"
 
 #include <fcntl.h>
 #include <unistd.h>
@@ -11,7 +11,7 @@
 #include <fstream>
 #include <sstream>
 
-#include "rangefarm/range_list.hpp"
+#include "rangefarm/farm/range_list.hpp"
 
 namespace rf {
 namespace {

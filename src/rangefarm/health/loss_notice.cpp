@@ -1,9 +1,9 @@
-#include "rangefarm/loss_notice.hpp"
+#include "rangefarm/health/loss_notice.hpp"
 
 #include <atomic>
 #include <mutex>
 
-#include "rangefarm/checkpoint.hpp"
+#include "rangefarm/farm/checkpoint.hpp"
 
 namespace rf {
 namespace {

@@ -1,4 +1,4 @@
-#include "rangefarm/factorial_farm.hpp"
+#include "rangefarm/bigint/factorial_farm.hpp"
 
 #include <boost/mpi/collectives.hpp>
 #include <boost/serialization/vector.hpp>
@@ -11,11 +11,11 @@
 #include <string>
 #include <utility>
 
-#include "rangefarm/bigint.hpp"
-#include "rangefarm/distributed_product.hpp"
-#include "rangefarm/farm.hpp"
-#include "rangefarm/parallel_decimal.hpp"
-#include "rangefarm/rank_zero_store.hpp"
+#include "rangefarm/bigint/bigint.hpp"
+#include "rangefarm/bigint/distributed_product.hpp"
+#include "rangefarm/bigint/parallel_decimal.hpp"
+#include "rangefarm/farm/farm.hpp"
+#include "rangefarm/farm/rank_zero_store.hpp"
 #include "rangefarm/work/factorial.hpp"
 #include "rangefarm/work/modular_check.hpp"
 

@@ -1,4 +1,4 @@
-#include "rangefarm/bigint.hpp"
+#include "rangefarm/bigint/bigint.hpp"
 
 #include <cstdint>
 #include <cstdlib>

@@ -1,4 +1,4 @@
-#include "rangefarm/node_memory.hpp"
+#include "rangefarm/bigint/node_memory.hpp"
 
 #include <boost/mpi/collectives.hpp>
 #include <boost/serialization/string.hpp>
@@ -7,8 +7,8 @@
 #include <stdexcept>
 #include <variant>
 
-#include "rangefarm/numbers.hpp"
-#include "rangefarm/stats.hpp"
+#include "rangefarm/common/numbers.hpp"
+#include "rangefarm/farm/stats.hpp"
 
 namespace rf {
 namespace {
