@@ -10,9 +10,9 @@
 #include "command.hpp"
 #include "common_options.hpp"
 #include "rangefarm/common/build_info.hpp"
+#include "rangefarm/common/stop_request.hpp"
 #include "rangefarm/farm/checkpoint.hpp"
 #include "rangefarm/farm/stats.hpp"
-#include "rangefarm/farm/stop_request.hpp"
 #include "rangefarm/health/health_link.hpp"
 #include "rangefarm/health/loss_notice.hpp"
 

@@ -5,7 +5,7 @@
 #include <filesystem>
 #include <iostream>
 
-#include "rangefarm/farm/stop_request.hpp"
+#include "rangefarm/common/stop_request.hpp"
 #include "rangefarm/health/loss_notice.hpp"
 
 namespace rf::app {

@@ -11,8 +11,8 @@
 #include <thread>
 #include <vector>
 
+#include "rangefarm/common/stop_request.hpp"
 #include "rangefarm/farm/farm.hpp"
-#include "rangefarm/farm/stop_request.hpp"
 #include "rangefarm/work/perfect.hpp"
 
 namespace rf {

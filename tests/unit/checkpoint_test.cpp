@@ -10,10 +10,10 @@
 #include <sstream>
 #include <thread>
 
+#include "rangefarm/common/stop_request.hpp"
 #include "rangefarm/farm/checkpoint.hpp"
 #include "rangefarm/farm/progress.hpp"
 #include "rangefarm/farm/range_list.hpp"
-#include "rangefarm/farm/stop_request.hpp"
 #include "rangefarm/work/lucas_lehmer.hpp"
 
 namespace rf {

@@ -8,8 +8,8 @@
 #include <thread>
 
 #include "rangefarm/bigint/bigint.hpp"
+#include "rangefarm/common/stop_request.hpp"
 #include "rangefarm/farm/rank_zero_store.hpp"
-#include "rangefarm/farm/stop_request.hpp"
 
 // Two plain integers: sent as a native MPI struct, no serialization cost.
 // Declared here, not in range.hpp, so that workloads never see MPI.

@@ -6,7 +6,7 @@
 #include <filesystem>
 #include <stdexcept>
 
-#include "rangefarm/farm/stop_request.hpp"
+#include "rangefarm/common/stop_request.hpp"
 
 namespace rf {
 

@@ -2,7 +2,7 @@
 
 #include <chrono>
 
-#include "rangefarm/farm/stop_request.hpp"
+#include "rangefarm/common/stop_request.hpp"
 
 namespace rf {
 namespace {

@@ -9,7 +9,7 @@
 #include <thread>
 #include <utility>
 
-#include "rangefarm/farm/stop_request.hpp"
+#include "rangefarm/common/stop_request.hpp"
 
 namespace rf {
 namespace {

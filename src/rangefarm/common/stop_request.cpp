@@ -1,4 +1,4 @@
-#include "rangefarm/farm/stop_request.hpp"
+#include "rangefarm/common/stop_request.hpp"
 
 #include <atomic>
 #include <csignal>
