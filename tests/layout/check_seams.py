@@ -10,10 +10,9 @@ work/ object library has no MPI on its include path):
 
   common/  plain helpers: nothing from another folder.
   work/    the kernels: no MPI, no Boost.MPI, nothing outside work/ and common/.
-  farm/    the engine: no workload. From work/ only the Workload concept
-           (workload.hpp) and the saved integer a workload may hand rank 0
-           (saved_integer.hpp); from bigint/ only the transport of a GMP
-           integer between ranks (bigint.hpp); nothing from apps/.
+  farm/    the engine: no workload, nothing from bigint/ or apps/. From
+           work/ only the Workload concept (workload.hpp) and the saved
+           integer a workload may hand rank 0 (saved_integer.hpp).
   health/  failure detection beside MPI: the same as farm/.
   bigint/  GMP integers across ranks and the factorial's farm: anything.
 
@@ -26,8 +25,7 @@ from pathlib import Path
 
 INCLUDE = re.compile(r'^\s*#\s*include\s*([<"])([^>"]+)[>"]', re.M)
 FOLDERS = ("common", "work", "farm", "health", "bigint")
-ENGINE_MAY_USE = {"rangefarm/work/workload.hpp", "rangefarm/work/saved_integer.hpp",
-                  "rangefarm/bigint/bigint.hpp"}
+ENGINE_MAY_USE = {"rangefarm/work/workload.hpp", "rangefarm/work/saved_integer.hpp"}
 
 
 def is_mpi(header):

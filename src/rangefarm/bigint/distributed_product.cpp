@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <utility>
 
-#include "rangefarm/bigint/bigint.hpp"
+#include "rangefarm/farm/bigint_transport.hpp"
 
 namespace rf {
 namespace {

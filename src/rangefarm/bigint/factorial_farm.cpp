@@ -11,9 +11,9 @@
 #include <string>
 #include <utility>
 
-#include "rangefarm/bigint/bigint.hpp"
 #include "rangefarm/bigint/distributed_product.hpp"
 #include "rangefarm/bigint/parallel_decimal.hpp"
+#include "rangefarm/farm/bigint_transport.hpp"
 #include "rangefarm/farm/farm.hpp"
 #include "rangefarm/farm/rank_zero_store.hpp"
 #include "rangefarm/work/factorial.hpp"

@@ -7,7 +7,7 @@
 #include <cstring>
 #include <utility>
 
-#include "rangefarm/bigint/bigint.hpp"
+#include "rangefarm/farm/bigint_transport.hpp"
 
 namespace rf {
 namespace {

@@ -4,8 +4,8 @@
 #include <chrono>
 #include <thread>
 
-#include "rangefarm/bigint/bigint.hpp"
 #include "rangefarm/common/stop_request.hpp"
+#include "rangefarm/farm/bigint_transport.hpp"
 #include "rangefarm/farm/protocol.hpp"
 #include "rangefarm/farm/rank_zero_store.hpp"
 

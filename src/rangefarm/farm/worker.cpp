@@ -4,8 +4,8 @@
 #include <optional>
 #include <thread>
 
-#include "rangefarm/bigint/bigint.hpp"
 #include "rangefarm/common/stop_request.hpp"
+#include "rangefarm/farm/bigint_transport.hpp"
 #include "rangefarm/farm/protocol.hpp"
 
 namespace rf {

@@ -1,4 +1,4 @@
-#include "rangefarm/bigint/bigint.hpp"
+#include "rangefarm/farm/bigint_transport.hpp"
 
 #include <cstdint>
 #include <cstdlib>
