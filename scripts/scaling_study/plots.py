@@ -185,6 +185,7 @@ def speedup_plot(series_list, ctx, path):
 
 def efficiency_plot(series_list, ctx, path):
     formula = "T(1) / T(p)" if ctx.mode == "weak" else "speedup / ranks"
+
     def value(s, pt):
         def per(x):
             return None if x is None else x / pt.ranks
