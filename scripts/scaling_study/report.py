@@ -84,6 +84,8 @@ def _bounds(series_list, ctx):
             continue
         bound = limit(s.serial_fraction)
         bound_text = "none (f = 0)" if math.isinf(bound) else f"{bound:.3g}"
+        if top.speedup < 1:
+            bound_text += " (slower than on 1 rank: the ranks fought for the cores?)"
         lines.append(f"| {s.problem_label} | {s.how_label} | {s.serial_fraction:.4f} | "
                      f"{bound_text} | {top.ranks} | {top.speedup:.3g} | "
                      f"{top.amdahl_speedup:.3g} | {top.ranks} |")
