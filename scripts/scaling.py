@@ -7,7 +7,15 @@ scaling-JOBID/ folder) without running anything.
 
   scripts/scaling.py --workload "perfect --to 2e9" --ranks 1,2 \\
       --schedules static-block,dynamic --chunks 1e6,1e7 --repeats 3 --out study
+  scripts/scaling.py --workload "perfect --to 1e9" --ranks 1,2 --ci-target 0.03 \\
+      --max-runs 20 --out study-ci
   scripts/scaling.py --from-results scaling-1234/ --cores 32 --out study-1234
+
+--ci-target T repeats each point (in rounds, after --repeats) until the 95%
+confidence interval of its median wall time lies within +-T of the median
+(T = 0.03 or 3%), or it has --max-runs runs. The interval is the
+distribution-free order-statistics one (scripts/median_ci.py), which needs
+6 runs at least.
 
 Installed (cmake --install), the same tool is rangefarm-scaling, or
 python3 PREFIX/share/rangefarm/scripts/scaling.py, and runs PREFIX/bin/rangefarm.
@@ -46,6 +54,7 @@ def ensure_matplotlib():
 
 ensure_matplotlib()
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from median_ci import runs_needed  # noqa: E402
 from scaling_study.errors import StudyError, UsageError  # noqa: E402
 from scaling_study.machine import cores_present  # noqa: E402
 from scaling_study.numbers import parse_count  # noqa: E402
@@ -57,7 +66,8 @@ REPO = Path(__file__).resolve().parent.parent
 DEFAULT_WORKLOAD = "perfect --to 1e9"
 # Options of a live sweep, refused with --from-results (which runs nothing).
 LIVE_ONLY = ("workload", "ranks", "schedules", "chunks", "repeats", "binary", "oversubscribe",
-             "timeout")
+             "timeout", "ci_target", "max_runs")
+DEFAULT_MAX_RUNS = 20
 
 
 class Parser(argparse.ArgumentParser):
@@ -111,8 +121,9 @@ def _chunks(text):
             return item
         try:
             value = parse_count(item)
-        except UsageError:
-            value = 0
+        except UsageError as exc:
+            raise UsageError(f"--chunks {text!r}: {exc} (give whole numbers of 1 or more, or "
+                             "'default')") from None
         if value < 1:
             raise UsageError(f"--chunks {text!r}: {item!r} is neither a whole number of 1 or "
                              "more nor 'default'")
@@ -133,7 +144,15 @@ def make_parser():
                                         f"{','.join(SCHEDULES)})")
     ap.add_argument("--chunks", help="chunk sizes for every workload, e.g. 1e6,1e7; 'default' "
                                      "omits --chunk (default: default)")
-    ap.add_argument("--repeats", type=int, help="runs per point (default 3)")
+    ap.add_argument("--repeats", type=int, help="runs per point (default 3); with "
+                                                "--ci-target, the runs before it is judged")
+    ap.add_argument("--ci-target", metavar="T",
+                    help="repeat each point until the 95%% confidence interval of its median "
+                         "lies within +-T of it, e.g. 0.03 or 3%% (order statistics: 6 runs "
+                         "at least)")
+    ap.add_argument("--max-runs", type=int, metavar="N",
+                    help=f"with --ci-target: at most N runs per point (default "
+                         f"{DEFAULT_MAX_RUNS})")
     ap.add_argument("--mode", choices=("strong", "weak"), default="strong",
                     help="strong: the same problem at every rank count; weak: the problem "
                          "grows with the ranks (default strong); with --from-results, how "
@@ -189,6 +208,7 @@ def check_options(opts):
         raise UsageError(f"--repeats {opts.repeats}: at least 1")
     if opts.timeout <= 0:
         raise UsageError(f"--timeout {opts.timeout:g}: must be positive")
+    _check_ci(opts)
     if opts.binary is None:
         opts.binary = default_binary()
     if not os.access(opts.binary, os.X_OK):
@@ -198,6 +218,31 @@ def check_options(opts):
         from scaling_study.weak import growth_of
         for w in opts.workloads:
             growth_of(w)
+
+
+def _ci_target(text):
+    """'0.03' or '3%' -> 0.03; UsageError unless positive."""
+    try:
+        value = float(text[:-1]) / 100 if text.endswith("%") else float(text)
+    except ValueError:
+        value = None
+    if value is None or not value > 0 or value == float("inf"):
+        raise UsageError(f"--ci-target {text!r}: give a positive fraction such as 0.03, or 3%")
+    return value
+
+
+def _check_ci(opts):
+    if opts.ci_target is None:
+        if opts.max_runs is not None:
+            raise UsageError("--max-runs goes with --ci-target (without it every point gets "
+                             "--repeats runs)")
+        return
+    opts.ci_target = _ci_target(opts.ci_target)
+    opts.max_runs = DEFAULT_MAX_RUNS if opts.max_runs is None else opts.max_runs
+    need = runs_needed()
+    if opts.max_runs < max(need, opts.repeats):
+        raise UsageError(f"--max-runs {opts.max_runs}: at least {max(need, opts.repeats)} (a 95% "
+                         f"interval of a median needs {need} runs; --repeats is {opts.repeats})")
 
 
 def main(argv):

@@ -1,6 +1,13 @@
 """runs.csv (one row per run) and summary.csv (one row per point). Both
 are written from the reports alone, so a live sweep and --from-results on
-its saved reports write the same bytes."""
+its saved reports write the same bytes.
+
+summary.csv's last columns: wall_ci_low_s and wall_ci_high_s, the 95%
+confidence interval of the median wall time (order statistics; empty for
+fewer than 6 runs), ci_coverage its exact coverage, speedup_ci_low and
+speedup_ci_high the speedup's interval (table.py says how; empty at the
+baseline point), and amdahl_speedup, Amdahl's law at the point's ranks
+with the series' fitted serial fraction (strong scaling)."""
 import csv
 import statistics
 
@@ -11,7 +18,9 @@ RUN_COLUMNS = ["file", "workload", "mode", "size", "params", "schedule", "chunk"
                "items_total", "oversubscribed", "version"]
 SUMMARY_COLUMNS = ["workload", "mode", "size", "params", "schedule", "chunk", "order", "ranks",
                    "runs", "wall_median_s", "wall_min_s", "wall_max_s", "base_ranks", "speedup",
-                   "efficiency", "karp_flatt", "imbalance", "oversubscribed", "hosts"]
+                   "efficiency", "karp_flatt", "imbalance", "oversubscribed", "hosts",
+                   "wall_ci_low_s", "wall_ci_high_s", "ci_coverage", "speedup_ci_low",
+                   "speedup_ci_high", "amdahl_speedup"]
 
 
 def _yes(flag):
@@ -49,6 +58,12 @@ def summary_rows(series_list):
                 "efficiency": fmt_float(pt.efficiency), "karp_flatt": fmt_float(pt.karp_flatt),
                 "imbalance": fmt_float(pt.imbalance), "oversubscribed": _yes(pt.oversubscribed),
                 "hosts": pt.hosts,
+                "wall_ci_low_s": fmt_float(pt.ci and pt.ci.low),
+                "wall_ci_high_s": fmt_float(pt.ci and pt.ci.high),
+                "ci_coverage": fmt_float(pt.ci and pt.ci.coverage),
+                "speedup_ci_low": fmt_float(pt.speedup_ci_low),
+                "speedup_ci_high": fmt_float(pt.speedup_ci_high),
+                "amdahl_speedup": fmt_float(pt.amdahl_speedup),
             }
 
 

@@ -2,9 +2,13 @@
 
 Every figure has one panel per problem (workload and its parameters) and
 one line per way of farming it out (schedule, chunk, order), in the same
-colour in every figure. Markers are medians, error bars span the fastest
-and slowest repeat; hollow markers (hatched bars) are oversubscribed points,
-more ranks than cores, whose timings measure the OS scheduler."""
+colour in every figure. Markers are medians; error bars are the 95%
+confidence intervals of table.py where a point has runs enough (6), else
+they span the fastest and slowest repeat, and the title says which. The
+speedup and efficiency plots draw the ideal line and, dotted in each
+series' colour, Amdahl's law with its fitted serial fraction: the upper
+bound. Hollow markers (hatched bars) are oversubscribed points, more ranks
+than cores, whose timings measure the OS scheduler."""
 import math
 import textwrap
 
@@ -14,6 +18,7 @@ import matplotlib.pyplot as plt  # noqa: E402  (after choosing the backend)
 from matplotlib.lines import Line2D  # noqa: E402
 from matplotlib.patches import Patch  # noqa: E402
 
+from .amdahl import amdahl  # noqa: E402
 from .table import by_problem  # noqa: E402
 
 RANKS_LABEL = "MPI ranks (processes)"
@@ -59,8 +64,12 @@ def _panel_title(group, ctx):
 def _suptitle(fig, what, ctx, tail=None, bottom=0.0):
     if tail is None:
         tail = f"medians of {ctx.repeats}, error bars from the fastest to the slowest"
-    fig.suptitle(_wrap(f"{ctx.mode.capitalize()} scaling: {what}. {ctx.machine}; {tail}", 110))
-    fig.tight_layout(rect=(0, bottom, 1, 0.93))
+    # About 11 characters of the title's font fit an inch; a one-panel figure is narrow.
+    width = min(110, int(fig.get_figwidth() * 11))
+    text = _wrap(f"{ctx.mode.capitalize()} scaling: {what}. {ctx.machine}; {tail}", width)
+    fig.suptitle(text)
+    top = 1 - 0.035 * (text.count("\n") + 1) * 4.8 / fig.get_figheight()
+    fig.tight_layout(rect=(0, bottom, 1, min(0.93, top)))
 
 
 def _over_handle():
@@ -68,8 +77,49 @@ def _over_handle():
                   label="hollow: oversubscribed (ranks > cores)")
 
 
-def _line_plot(series_list, ctx, path, what, ylabel, value, ideal=None):
-    """One figure: value(point) -> (y, y_low, y_high) or None, per series."""
+def _bars_text(series_list, ctx):
+    """What the error bars of the speedup and efficiency plots are."""
+    points = [pt for s in series_list for pt in s.points if pt.ranks != s.base_ranks]
+    with_ci = sum(pt.speedup_ci_low is not None for pt in points)
+    head = f"medians of {ctx.repeats}, error bars"
+    if points and with_ci == len(points):
+        return (f"{head}: 95% confidence intervals (order statistics; a speedup's from both "
+                "medians' intervals)")
+    if with_ci:
+        return (f"{head}: 95% confidence intervals where a point has 6 runs or more, else the "
+                "fastest to the slowest run")
+    return f"{head} from the fastest to the slowest"
+
+
+def _interval(s, pt, y, ci_low, ci_high, low, high):
+    """(y, low, high) of a point: its confidence interval where it has one,
+    none at the baseline of a series that has them, else min to max."""
+    if ci_low is not None:
+        return y, ci_low, ci_high
+    if pt.ranks == s.base_ranks and any(p.speedup_ci_low is not None for p in s.points):
+        return y, y, y  # the speedup there is p0 by definition
+    return y, low, high
+
+
+def _amdahl_lines(ax, group, colours, ranks, per_rank):
+    """Dotted Amdahl curves of the series with a fitted serial fraction;
+    returns whether any was drawn."""
+    xs = [1 + i * (max(ranks) - 1) / 100 for i in range(101)]
+    drawn = False
+    for s in group:
+        if s.serial_fraction is None:
+            continue
+        ys = [amdahl(s.serial_fraction, p) / (p if per_rank else 1) for p in xs]
+        ax.plot(xs, ys, color=colours[s.how_label], linestyle=":", linewidth=1.2)
+        drawn = True
+    return drawn
+
+
+def _line_plot(series_list, ctx, path, what, ylabel, value, ideal=None, amdahl_per_rank=None,
+               tail=None):
+    """One figure: value(series, point) -> (y, y_low, y_high) or None, per
+    series; amdahl_per_rank (True: efficiency, False: speedup) draws the
+    Amdahl fits."""
     groups = by_problem(series_list)
     colours = _colours(series_list)
     fig, axes = _grid(len(groups))
@@ -79,9 +129,13 @@ def _line_plot(series_list, ctx, path, what, ylabel, value, ideal=None):
         if ideal is not None:
             handles += ax.plot(ranks, [ideal(p) for p in ranks], color="black", linestyle="--",
                                linewidth=1, label="ideal")
+        if amdahl_per_rank is not None and _amdahl_lines(ax, group, colours, ranks,
+                                                         amdahl_per_rank):
+            handles.append(Line2D([], [], color="grey", linestyle=":",
+                                  label="dotted: Amdahl fit, the upper bound"))
         over_any = False
         for s in group:
-            pts = [(pt, value(pt)) for pt in s.points if value(pt) is not None]
+            pts = [(pt, value(s, pt)) for pt in s.points if value(s, pt) is not None]
             if not pts:
                 continue
             xs = [pt.ranks for pt, _ in pts]
@@ -100,7 +154,7 @@ def _line_plot(series_list, ctx, path, what, ylabel, value, ideal=None):
             handles.append(Line2D([], [], color=colour, marker="o", label=s.how_label))
         if over_any:
             handles.append(_over_handle())
-        if not any(value(pt) is not None for s in group for pt in s.points):
+        if not any(value(s, pt) is not None for s in group for pt in s.points):
             ax.text(0.5, 0.5, "no point with more than one rank", ha="center",
                     transform=ax.transAxes)
         ax.set_xticks(ranks)
@@ -110,7 +164,7 @@ def _line_plot(series_list, ctx, path, what, ylabel, value, ideal=None):
         ax.grid(True, alpha=0.3)
         ax.legend(handles=handles, fontsize=8, title="schedule, chunk, order",
                   title_fontsize=8)
-    _suptitle(fig, what, ctx)
+    _suptitle(fig, what, ctx, tail=tail)
     fig.savefig(path, dpi=100)
     plt.close(fig)
     return path
@@ -122,24 +176,31 @@ def speedup_plot(series_list, ctx, path):
     else:
         what, ylabel = "speedup against ranks", "speedup T(1) / T(p)"
     return _line_plot(series_list, ctx, path, what, ylabel,
-                      lambda pt: (pt.speedup, pt.speedup_low, pt.speedup_high),
-                      ideal=lambda p: p)
+                      lambda s, pt: _interval(s, pt, pt.speedup, pt.speedup_ci_low,
+                                              pt.speedup_ci_high, pt.speedup_low,
+                                              pt.speedup_high),
+                      ideal=lambda p: p, amdahl_per_rank=False,
+                      tail=_bars_text(series_list, ctx))
 
 
 def efficiency_plot(series_list, ctx, path):
     formula = "T(1) / T(p)" if ctx.mode == "weak" else "speedup / ranks"
+
+    def value(s, pt):
+        def per(x):
+            return None if x is None else x / pt.ranks
+        return _interval(s, pt, pt.efficiency, per(pt.speedup_ci_low), per(pt.speedup_ci_high),
+                         per(pt.speedup_low), per(pt.speedup_high))
     return _line_plot(series_list, ctx, path, f"parallel efficiency ({formula})",
-                      f"parallel efficiency, {formula}",
-                      lambda pt: (pt.efficiency, pt.speedup_low / pt.ranks,
-                                  pt.speedup_high / pt.ranks),
-                      ideal=lambda p: 1.0)
+                      f"parallel efficiency, {formula}", value, ideal=lambda p: 1.0,
+                      amdahl_per_rank=True, tail=_bars_text(series_list, ctx))
 
 
 def karp_flatt_plot(series_list, ctx, path):
     def kf(speedup, p):
         return (1 / speedup - 1 / p) / (1 - 1 / p)
 
-    def value(pt):
+    def value(_series, pt):
         if pt.karp_flatt is None:
             return None
         # The slowest repeat gives the largest serial fraction.

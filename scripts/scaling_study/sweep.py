@@ -3,7 +3,10 @@ ranks, schedule, chunk) and repeat, saving each JSON report under OUT/json/
 with a name that says what it is, then builds the study from those files.
 
 Repeats run in rounds (every point once, then every point again), so a
-slow spell of the machine spreads over the points instead of spoiling one."""
+slow spell of the machine spreads over the points instead of spoiling one.
+With --ci-target, more rounds follow, of the points whose median's 95%
+interval is still wider than the target, until each is within it or has
+--max-runs runs."""
 import dataclasses
 import json
 import os
@@ -13,6 +16,7 @@ import sys
 
 from . import weak
 from launch_error import one_line  # scripts/, on the path (scaling.py)
+from median_ci import within
 
 from .errors import StudyError, UsageError
 from .machine import cores_present, write_machine
@@ -161,18 +165,65 @@ def live_sweep(opts, command_line):
     points = [Point(index, sized[p], p, schedule, chunk)
               for index, sized in plans for p in ranks
               for schedule in opts.schedules for chunk in opts.chunks]
-    total = len(points) * opts.repeats
-    check = ResultCheck()
-    done = 0
-    for repeat in range(1, opts.repeats + 1):
-        for i, point in enumerate(points, 1):
-            done += 1
-            path = json_dir / point.file_name(repeat)
-            say(f"run {done} of {total} (point {i} of {len(points)}, repeat {repeat} of "
-                f"{opts.repeats}): {point.describe()}")
-            report = launcher.run(point.workload, point.ranks, point.schedule, point.chunk,
-                                  path)
-            check.add(Run(path.name, report))
-            say(f"  wall {report['timing']['wall_s']:.4g} s, imbalance "
-                f"{report.get('imbalance', 0):.3f}")
+    rounds = Rounds(points, launcher, json_dir)
+    rounds.fixed(opts.repeats)
+    if getattr(opts, "ci_target", None):
+        ctx.notes += rounds.until_within(opts.ci_target, opts.max_runs)
     return build_study(json_dir, out, ctx, calibration=calibrations or None, log=say)
+
+
+class Rounds:
+    """Runs the points in rounds, keeping each point's wall times."""
+
+    def __init__(self, points, launcher, json_dir):
+        self.points, self.launcher, self.json_dir = points, launcher, json_dir
+        self.walls = [[] for _ in points]
+        self.check = ResultCheck()
+        self.done = 0
+
+    def run(self, i, progress):
+        point = self.points[i]
+        repeat = len(self.walls[i]) + 1
+        self.done += 1
+        path = self.json_dir / point.file_name(repeat)
+        say(f"run {progress(repeat)}: {point.describe()}")
+        report = self.launcher.run(point.workload, point.ranks, point.schedule, point.chunk, path)
+        self.check.add(Run(path.name, report))
+        self.walls[i].append(float(report["timing"]["wall_s"]))
+        say(f"  wall {report['timing']['wall_s']:.4g} s, imbalance "
+            f"{report.get('imbalance', 0):.3f}")
+
+    def fixed(self, repeats):
+        """repeats rounds of every point."""
+        total, n = len(self.points) * repeats, len(self.points)
+        for _ in range(repeats):
+            for i in range(n):
+                self.run(i, lambda r, i=i: f"{self.done} of {total} (point {i + 1} of {n}, "
+                                           f"repeat {r} of {repeats})")
+
+    def _wide(self, target, max_runs):
+        """Indices of the points still wider than target with runs left."""
+        return [i for i, w in enumerate(self.walls)
+                if not within(w, target) and len(w) < max_runs]
+
+    def until_within(self, target, max_runs):
+        """Rounds of the points not yet within target; returns the notes
+        for report.md."""
+        n = len(self.points)
+        while True:
+            wide = self._wide(target, max_runs)
+            if not wide:
+                break
+            for i in wide:
+                self.run(i, lambda r, i=i: f"{self.done} (point {i + 1} of {n}, repeat {r}, "
+                                           f"until its interval is within +-{target:.1%})")
+        missed = [self.points[i].describe() for i, w in enumerate(self.walls)
+                  if not within(w, target)]
+        notes = [f"--ci-target {target:g}: each point was repeated until the 95% interval of "
+                 f"its median lay within +-{target:.1%} of it, at most {max_runs} runs; "
+                 f"{n - len(missed)} of {n} points got there."]
+        if missed:
+            notes.append(f"Stopped at --max-runs {max_runs} short of the target (their "
+                         f"intervals are wider; the machine was noisy): {'; '.join(missed)}.")
+            say(notes[-1])
+        return notes

@@ -9,11 +9,23 @@ series has no 1-rank point, its smallest rank count p0, taken as ideal
 their meaning:
   strong  S = p0 * T(p0) / T(p)      E = S / p
   weak    E = T(p0) / T(p)           S = p * E   (scaled speedup)
-  Karp-Flatt e = (1/S - 1/p) / (1 - 1/p), none at p = 1."""
+  Karp-Flatt e = (1/S - 1/p) / (1 - 1/p), none at p = 1.
+
+Each median has its 95% confidence interval where the point has runs
+enough (6 at least; scripts/median_ci.py: order statistics, the binomial
+interval). A speedup's interval divides the ends of the two medians'
+intervals, [T(p0)_low / T(p)_high, T(p0)_high / T(p)_low] (times p0 or p):
+it holds the true ratio whenever both intervals hold their medians, so at
+least 0.95^2 = 90% of the time. A strong series with base 1 also gets
+Amdahl's law fitted to its speedups (amdahl.py), the upper bound drawn
+beside the ideal line."""
 import dataclasses
 import json
 import statistics
 
+from median_ci import median_ci  # scripts/, on the path (scaling.py)
+
+from .amdahl import amdahl, fit_serial_fraction
 from .errors import UsageError
 from .results import schedule_rank
 
@@ -32,11 +44,16 @@ class Point:
     speedup_high: float = None
     efficiency: float = None
     karp_flatt: float = None
+    ci: object = None            # MedianCI of the wall times, None for too few runs
+    speedup_ci_low: float = None
+    speedup_ci_high: float = None
+    amdahl_speedup: float = None
 
     def __post_init__(self):
         walls = [r.wall_s for r in self.runs]
         self.wall_median = statistics.median(walls)
         self.wall_min, self.wall_max = min(walls), max(walls)
+        self.ci = median_ci(walls)
         self.imbalance = statistics.median(float(r.report.get("imbalance", 0)) for r in self.runs)
 
     @property
@@ -65,6 +82,7 @@ class Series:
     order: str
     points: list
     base_ranks: int = 1
+    serial_fraction: float = None  # Amdahl's f fitted to the speedups (strong, base 1)
 
     @property
     def problem_label(self):
@@ -137,6 +155,25 @@ def _add_speedups(series):
         pt.speedup_low, pt.speedup_high = work / pt.wall_max, work / pt.wall_min
         pt.efficiency = pt.speedup / p
         pt.karp_flatt = None if p == 1 else (1 / pt.speedup - 1 / p) / (1 - 1 / p)
+        if pt is not base and pt.ci and base.ci:
+            scale = p if series.mode == "weak" else p0
+            pt.speedup_ci_low = base.ci.low * scale / pt.ci.high
+            pt.speedup_ci_high = base.ci.high * scale / pt.ci.low
+    _add_amdahl(series)
+
+
+def _add_amdahl(series):
+    """Fits f where the series is strong, has its 1-rank baseline and a
+    point above 1 rank that is not oversubscribed (those time the OS
+    scheduler, not the program)."""
+    if series.mode != "strong" or series.base_ranks != 1:
+        return
+    f = fit_serial_fraction([(pt.ranks, pt.speedup) for pt in series.points
+                             if not pt.oversubscribed])
+    series.serial_fraction = f
+    if f is not None:
+        for pt in series.points:
+            pt.amdahl_speedup = amdahl(f, pt.ranks)
 
 
 def largest_ranks(series_list):

@@ -67,7 +67,16 @@ BAD_INPUTS = [
     bad("perfect_to_zero", "perfect --to 0", USAGE, "--to: must be at least 1, got '0'"),
     bad("perfect_to_zero_scientific", "perfect --to 0e99", USAGE, "--to: must be at least 1, got '0e99'"),
     bad("perfect_to_negative", "perfect --to -5", USAGE, "--to: '-5' is negative", np3=True),
-    bad("perfect_to_fraction", "perfect --to 1.5e3", USAGE, "--to: '1.5e3' is not a whole number"),
+    # Decimal forms are read exactly: a value with a fraction is refused, saying it.
+    bad("perfect_to_fraction", "perfect --to 2.55e1", USAGE, "--to: '2.55e1' is not a whole number: 2.55e1 = 25.5"),
+    bad("perfect_to_fraction_exponent_zero", "perfect --to 1.5e0", USAGE, "--to: '1.5e0' is not a whole number: 1.5e0 = 1.5", np3=True),
+    bad("perfect_to_negative_exponent", "perfect --to 1e-3", USAGE, "--to: '1e-3' is not a whole number: 1e-3 = 0.001"),
+    bad("perfect_to_fraction_past_the_bound", "perfect --to 1.0000000000000001e15", USAGE, "--to: '1.0000000000000001e15' is not a whole number: 1.0000000000000001e15 = 1000000000000000.1"),
+    # The documented limits hold for every form of a number.
+    bad("perfect_to_decimal_above_max", "perfect --to 1.000000000000001e15", USAGE, "--to: 1.000000000000001e15 is above the largest supported bound, 1e15"),
+    bad("perfect_to_decimal_above_max_scaled", "perfect --to 10.5e14", USAGE, "--to: 10.5e14 is above the largest supported bound, 1e15"),
+    bad("perfect_to_decimal_overflow", "perfect --to 1.8446744073709551616e19", USAGE, "--to: '1.8446744073709551616e19' is too large (the limit is 2^64 - 1)"),
+    bad("perfect_to_decimal_below_min", "perfect --to 0.0e5", USAGE, "--to: must be at least 1, got '0.0e5'"),
     bad("perfect_to_above_max", "perfect --to 1e16", USAGE, "--to: 1e16 is above the largest supported bound, 1e15"),
     bad("perfect_to_max_uint64", "perfect --to 18446744073709551615", USAGE, "is above the largest supported bound"),
     bad("perfect_to_overflow", "perfect --to 18446744073709551616", USAGE, "'18446744073709551616' is too large (the limit is 2^64 - 1)", np3=True),
@@ -83,6 +92,8 @@ BAD_INPUTS = [
     bad("perfect_chunk_zero", "perfect --to 100 --chunk 0", USAGE, "--chunk: must be at least 1"),
     bad("perfect_chunk_negative", "perfect --to 100 --chunk -1", USAGE, "--chunk: '-1' is negative"),
     bad("perfect_chunk_fraction", "perfect --to 100 --chunk 1.5", USAGE, "--chunk: '1.5' is not a whole number"),
+    bad("perfect_chunk_decimal_fraction", "perfect --to 100 --chunk 2.55e1", USAGE, "--chunk: '2.55e1' is not a whole number: 2.55e1 = 25.5"),
+    bad("perfect_chunk_dot_only", "perfect --to 100 --chunk .", USAGE, "--chunk: '.' is not an integer"),
     bad("perfect_chunk_overflow", "perfect --to 100 --chunk 1e20", USAGE, "--chunk: '1e20' is too large"),
     bad("perfect_order_largest_first", "perfect --to 100 --order largest-first", USAGE, "--order largest-first: perfect has no cost model to order by (use given)", np3=True),
     bad("perfect_unknown_order", "perfect --to 100 --order Given", USAGE, "--order: unknown order 'Given' (use given or largest-first)"),
@@ -108,7 +119,9 @@ BAD_INPUTS = [
     bad("factorial_negative_in_a_list", "factorial 10 -1", USAGE, "N: '-1' is negative"),
     bad("factorial_not_a_number", "factorial abc", USAGE, "N: 'abc' is not an integer"),
     bad("factorial_empty_in_a_list", "factorial 10 ''", USAGE, "N: '' is not an integer"),
-    bad("factorial_fractional_exponent", "factorial 1e3.5", USAGE, "N: '1e3.5' is not a whole number"),
+    bad("factorial_fractional_exponent", "factorial 1e3.5", USAGE, "N: '1e3.5' is not an integer"),
+    bad("factorial_decimal_fraction", "factorial 12.5e-1", USAGE, "N: '12.5e-1' is not a whole number: 12.5e-1 = 1.25"),
+    bad("factorial_decimal_above_max", "factorial 4.000000001e9", USAGE, "N: 4.000000001e9 is above the largest supported n, 4e9"),
     bad("factorial_above_max", "factorial 5e9", USAGE, "N: 5e9 is above the largest supported n, 4e9", np3=True),
     bad("factorial_above_max_in_a_list", "factorial 10 4000000001 20", USAGE, "N: 4000000001 is above"),
     bad("factorial_overflow", "factorial 18446744073709551616", USAGE, "N: '18446744073709551616' is too large"),
@@ -139,6 +152,7 @@ BAD_INPUTS = [
     bad("mersenne_to_negative", "mersenne --to -5", USAGE, "--to: '-5' is negative"),
     bad("mersenne_to_above_max", "mersenne --to 2e7", USAGE, "--to: 2e7 is above the largest supported exponent, 1e7"),
     bad("mersenne_to_just_above_max", "mersenne --to 10000001", USAGE, "--to: 10000001 is above"),
+    bad("mersenne_to_decimal_above_max", "mersenne --to 1.0000001e7", USAGE, "--to: 1.0000001e7 is above the largest supported exponent, 1e7"),
     bad("mersenne_to_overflow", "mersenne --to 18446744073709551616", USAGE, "--to: '18446744073709551616' is too large", np3=True),
     bad("mersenne_from_zero", "mersenne --from 0 --to 10", USAGE, "--from: must be at least 1"),
     bad("mersenne_from_above_to", "mersenne --from 20 --to 10", USAGE, "--from 20 is greater than --to 10"),
@@ -172,6 +186,7 @@ BAD_INPUTS = [
     bad("synthetic_tasks_zero", "synthetic --tasks 0 --cost uniform --unit-ms 1", USAGE, "--tasks: must be at least 1, got '0'"),
     bad("synthetic_tasks_above_max", "synthetic --tasks 1e13 --cost uniform --unit-ms 1", USAGE, "--tasks: at most 1e12, got '1e13'", np3=True),
     bad("synthetic_tasks_just_above_max", "synthetic --tasks 1000000000001 --cost uniform --unit-ms 1", USAGE, "--tasks: at most 1e12"),
+    bad("synthetic_tasks_decimal_above_max", "synthetic --tasks 1.000000000001e12 --cost uniform --unit-ms 1", USAGE, "--tasks: at most 1e12, got '1.000000000001e12'"),
     bad("synthetic_tasks_negative", "synthetic --tasks -3 --cost uniform --unit-ms 1", USAGE, "--tasks: '-3' is negative"),
     bad("synthetic_tasks_fraction", "synthetic --tasks 1.5 --cost uniform --unit-ms 1", USAGE, "--tasks: '1.5' is not a whole number"),
     bad("synthetic_tasks_overflow", "synthetic --tasks 18446744073709551616 --cost uniform --unit-ms 1", USAGE, "--tasks: '18446744073709551616' is too large"),
@@ -226,6 +241,39 @@ class BadInputTest(cli_common.BadInputChecks, unittest.TestCase):
 
 
 cli_common.add_bad_input_tests(BadInputTest, BAD_INPUTS)
+
+
+class WholeDecimalFormsTest(unittest.TestCase):
+    """The other side of the table: every decimal form of a whole number is
+    taken, exactly, for every number option (the value in the report)."""
+
+    def report(self, args, workload):
+        proc = cli_common.run(self.binary, None, args + ["--json", "-", "--quiet"])
+        return cli_common.json_report(self, proc, args, None, workload)
+
+    def test_perfect_range_and_chunk(self):
+        report, info = self.report(["perfect", "--from", "9.5e1", "--to", "1.05e3",
+                                    "--chunk", "2.5e2"], "perfect")
+        params = report["params"]
+        self.assertEqual((params["from"], params["to"], params["chunk"]), (95, 1050, 250), info)
+        self.assertEqual(report["result"]["perfect_numbers"], [496], info)
+        self.assertEqual(report["items_total"], 1050 - 95 + 1, info)
+
+    def test_largest_bound_in_decimal_form(self):
+        report, info = self.report(["perfect", "--from", "0.999999999999999e15",
+                                    "--to", "1.000000000000000e15"], "perfect")
+        self.assertEqual((report["params"]["from"], report["params"]["to"]),
+                         (999999999999999, 10 ** 15), info)
+
+    def test_factorial_and_synthetic(self):
+        report, info = self.report(["factorial", "2.0e1", "30e-1", "--chunk", "0.5e1"],
+                                   "factorial")
+        self.assertEqual(report["params"]["ns"], [20, 3], info)
+        report, info = self.report(["synthetic", "--tasks", "1.2e1", "--cost", "uniform",
+                                    "--unit-ms", "0", "--seed", "1.8446744073709551615e19"],
+                                   "synthetic")
+        self.assertEqual(report["params"]["tasks"], 12, info)
+        self.assertEqual(report["params"]["seed"], 2 ** 64 - 1, info)
 
 
 def available_memory_gib():
@@ -293,7 +341,7 @@ def load_tests(loader, tests, pattern):
 
 def main():
     opts, rest = cli_common.parse_args("test_bad_input.py")
-    for cls in (BadInputTest, FactorialMemoryRefusalTest):
+    for cls in (BadInputTest, FactorialMemoryRefusalTest, WholeDecimalFormsTest):
         cls.binary = os.path.abspath(opts.binary)
         cls.mpirun = opts.mpirun
     cli_common.run_tests(rest)

@@ -3,8 +3,11 @@
 the real binary (1 and 2 ranks, two schedules, sizes of milliseconds), the
 tables, plots and report they write, --from-results on the reports they
 saved (the same CSVs byte for byte) and on the committed reports in data/
-(a 3-rank one oversubscribed with --cores 2), and bad arguments. Timings
-are only checked for sanity: the machine may be busy.
+(a 3-rank one oversubscribed with --cores 2), --ci-target (repeats until
+the 95% interval of each median is within the target, or --max-runs),
+the intervals, the Amdahl fit and the chunk-cost table on crafted reports,
+and bad arguments. Timings are only checked for sanity: the machine may be
+busy.
 
   test_scaling.py --binary build/apps/rangefarm [unittest options]
 """
@@ -26,7 +29,10 @@ REPO = Path(__file__).resolve().parents[2]
 SCRIPT = REPO / "scripts" / "scaling.py"
 DATA = Path(__file__).resolve().parent / "data"
 sys.path.insert(0, str(REPO / "scripts"))
-from scaling_study import weak  # noqa: E402
+import median_ci  # noqa: E402
+from scaling_study import amdahl, weak  # noqa: E402
+from scaling_study.errors import UsageError  # noqa: E402
+from scaling_study.numbers import parse_count  # noqa: E402
 from scaling_study.workload import Workload  # noqa: E402
 
 ARGS = None
@@ -37,7 +43,9 @@ RUN_COLUMNS = ["file", "workload", "mode", "size", "params", "schedule", "chunk"
                "items_total", "oversubscribed", "version"]
 SUMMARY_COLUMNS = ["workload", "mode", "size", "params", "schedule", "chunk", "order", "ranks",
                    "runs", "wall_median_s", "wall_min_s", "wall_max_s", "base_ranks", "speedup",
-                   "efficiency", "karp_flatt", "imbalance", "oversubscribed", "hosts"]
+                   "efficiency", "karp_flatt", "imbalance", "oversubscribed", "hosts",
+                   "wall_ci_low_s", "wall_ci_high_s", "ci_coverage", "speedup_ci_low",
+                   "speedup_ci_high", "amdahl_speedup"]
 PLOTS = ["speedup.png", "efficiency.png", "karp_flatt.png"]
 # --oversubscribe: 2 ranks run on a 1-core machine too (and are marked so).
 SWEEP = ["--ranks", "1,2", "--schedules", "static-block,dynamic", "--oversubscribe"]
@@ -104,7 +112,9 @@ class Checks:
                 self.assertTrue(close(float(row["karp_flatt"]), kf), row)
 
     def check_medians(self, out, summary):
-        """Each point's median, min and max are those of its runs in runs.csv."""
+        """Each point's median, min and max are those of its runs in runs.csv,
+        and so is its 95% interval: x(k) and x(n+1-k) of the sorted runs,
+        none for fewer than 6."""
         _, runs = read_csv(out / "runs.csv")
         keys = ("workload", "size", "params", "schedule", "chunk", "order", "ranks")
         for row in summary:
@@ -113,6 +123,14 @@ class Checks:
             self.assertTrue(close(float(row["wall_median_s"]), statistics.median(walls)), row)
             self.assertTrue(close(float(row["wall_min_s"]), min(walls)), row)
             self.assertTrue(close(float(row["wall_max_s"]), max(walls)), row)
+            if len(walls) < 6:
+                self.assertEqual((row["wall_ci_low_s"], row["wall_ci_high_s"]), ("", ""), row)
+                continue
+            k, coverage = median_ci.order_index(len(walls))
+            walls.sort()
+            self.assertTrue(close(float(row["wall_ci_low_s"]), walls[k - 1]), row)
+            self.assertTrue(close(float(row["wall_ci_high_s"]), walls[-k]), row)
+            self.assertTrue(close(float(row["ci_coverage"]), coverage), row)
 
     def check_plots_and_report(self, out, workloads):
         report = (out / "report.md").read_text()
@@ -296,6 +314,108 @@ class CommittedReports(unittest.TestCase):
         self.assertIn("r2-dynamic-rep1.json", proc.stderr)
 
 
+def crafted(folder, chunk, ranks, wall, chunks, rep=1, items=2000000):
+    """A report of perfect --to 2e6 (from data/) with the given chunk, ranks,
+    wall time and chunks processed (spread over the ranks), in folder."""
+    report = json.loads((DATA / "r2-dynamic-rep1.json").read_text())
+    report["params"]["chunk"] = chunk
+    report["ranks"] = ranks
+    report["timing"]["wall_s"] = wall
+    report["timing"]["ranks"] = [
+        {"rank": r, "busy_s": wall, "wait_s": 0.0, "items": items // ranks,
+         "chunks": chunks // ranks + (r < chunks % ranks)} for r in range(ranks)]
+    name = f"r{ranks}-c{chunk}-rep{rep}.json"
+    (folder / name).write_text(json.dumps(report))
+
+
+class CraftedStudies(unittest.TestCase):
+    """--from-results on reports whose times are chosen, so that every
+    figure derived from them is known."""
+
+    def study(self, folder):
+        out = Path(tempfile.mkdtemp(dir=TMP))
+        proc = scaling("--from-results", folder, "--out", out, "--cores", "2")
+        self.assertEqual(proc.returncode, 0, proc.stderr)
+        return out, read_csv(out / "summary.csv")[1], (out / "report.md").read_text()
+
+    def test_chunk_sweep_separates_kernel_and_farm(self):
+        """Per-item rate 1 s / 2e6 items at chunk 2e6 (1 chunk, 1 s); chunk
+        2e5 costs 1.1 s in 10 chunks, chunk 2e4 2.0 s in 100: 0.01 s of
+        kernel set-up per chunk either way. At 2 ranks (0.6, 0.65, 1.2 s)
+        the kernel loses (T1(K) - 1) / 2 and the farm T2(K) - T1(K) / 2."""
+        folder = Path(tempfile.mkdtemp(dir=TMP))
+        for chunk, chunks, t1, t2 in ((2000000, 1, 1.0, 0.6), (200000, 10, 1.1, 0.65),
+                                      (20000, 100, 2.0, 1.2)):
+            crafted(folder, chunk, 1, t1, chunks)
+            crafted(folder, chunk, 2, t2, chunks)
+        _, _, report = self.study(folder)
+        self.assertIn("## Chunk size: the kernel's cost apart from the farm's", report)
+        self.assertIn("Per-item rate at chunk 2000000: 500 ns per item.", report)
+        self.assertIn("| 2000000 | 1 | 1 | 0 | 0.0% | 2 | 0.6 | 0.5 | 0 | 0.1 |", report)
+        self.assertIn("| 200000 | 10 | 1.1 | 1e+04 | 9.1% | 2 | 0.65 | 0.5 | 0.05 | 0.1 |", report)
+        self.assertIn("| 20000 | 100 | 2 | 1e+04 | 50.0% | 2 | 1.2 | 0.5 | 0.5 | 0.2 |", report)
+
+    def test_no_chunk_sweep_no_section(self):
+        _, _, report = self.study(DATA)
+        self.assertNotIn("kernel's cost apart", report)
+
+    def test_intervals_baseline_and_amdahl(self):
+        """Seven runs a point: the interval is [x(1), x(7)]; the speedup's
+        divides the ends of both. Speedups 1.8 at 2 ranks fit Amdahl's
+        f = 2/1.8 - 1 exactly."""
+        folder = Path(tempfile.mkdtemp(dir=TMP))
+        ones = [1.00, 0.99, 1.01, 1.02, 0.98, 1.00, 1.005]
+        twos = [w / 1.8 for w in (1.00, 0.995, 1.0, 1.01, 0.99, 1.02, 1.0)]
+        for rep, (w1, w2) in enumerate(zip(ones, twos), 1):
+            crafted(folder, 250000, 1, w1, 8, rep)
+            crafted(folder, 250000, 2, w2, 8, rep)
+        _, rows, report = self.study(folder)
+        one, two = rows
+        self.assertEqual((float(one["wall_ci_low_s"]), float(one["wall_ci_high_s"])),
+                         (0.98, 1.02))
+        self.assertTrue(close(float(one["ci_coverage"]), 1 - 2 / 2 ** 7))
+        self.assertEqual((one["speedup_ci_low"], one["speedup_ci_high"]), ("", ""))
+        self.assertTrue(close(float(two["speedup"]), 1.8))
+        self.assertTrue(close(float(two["speedup_ci_low"]), 0.98 / (1.02 / 1.8)))
+        self.assertTrue(close(float(two["speedup_ci_high"]), 1.02 / (0.99 / 1.8)))
+        self.assertTrue(close(float(two["amdahl_speedup"]), 1.8))
+        self.assertIn("| perfect to=2000000 (from=1 method=sieve) | dynamic, chunk 250000 | 1 "
+                      "| 7 | 1 | 0.98 to 1.02 | 0.98 | 1.02 |", report)
+        f = 2 / 1.8 - 1
+        self.assertIn(f"| dynamic, chunk 250000 | {f:.4f} | {1 / f:.3g} | 2 | 1.8 | 1.8 | 2 |",
+                      report)
+        self.assertIn("order-statistics intervals (the binomial, or sign-test, interval", report)
+
+
+class CiTarget(unittest.TestCase):
+    """--ci-target on a live sweep of one point: a target no run can miss
+    stops at the 6 runs an interval needs; one no run can meet stops at
+    --max-runs and says so."""
+
+    def sweep(self, target, max_runs, name):
+        out = TMP / name
+        proc = sweep("--workload", "perfect --to 1e5", "--ranks", "1", "--schedules", "dynamic",
+                     "--repeats", "2", "--ci-target", target, "--max-runs", max_runs,
+                     "--out", out)
+        return out, read_csv(out / "summary.csv")[1], proc
+
+    def test_stops_when_within(self):
+        out, (row,), proc = self.sweep("1000", "9", "ci-wide")
+        self.assertEqual(row["runs"], "6")
+        self.assertNotEqual(row["wall_ci_low_s"], "")
+        self.assertIn("1 of 1 points got there", (out / "report.md").read_text())
+        self.assertIn("run 6 (point 1 of 1, repeat 6, until its interval is within +-100000.0%)",
+                      proc.stderr)
+
+    def test_stops_at_the_cap(self):
+        out, (row,), proc = self.sweep("1e-12", "7", "ci-narrow")
+        self.assertEqual(row["runs"], "7")
+        report = (out / "report.md").read_text()
+        self.assertIn("0 of 1 points got there", report)
+        self.assertIn("Stopped at --max-runs 7 short of the target", report)
+        self.assertIn("Stopped at --max-runs 7", proc.stderr)
+
+
 class BadArguments(unittest.TestCase):
     CASES = [
         ["--ranks", "1,x"],
@@ -303,7 +423,15 @@ class BadArguments(unittest.TestCase):
         ["--ranks", "1,,2"],
         ["--schedules", "static-block,fastest"],
         ["--chunks", "0"],
-        ["--chunks", "1.5e3"],
+        ["--chunks", "1.5e0"],
+        ["--chunks", "2.55e1"],
+        ["--ci-target", "0"],
+        ["--ci-target", "x"],
+        ["--ci-target", "-3%"],
+        ["--max-runs", "8"],
+        ["--ci-target", "0.03", "--max-runs", "5"],
+        ["--ci-target", "0.03", "--repeats", "9", "--max-runs", "8"],
+        ["--from-results", str(DATA), "--ci-target", "0.03"],
         ["--repeats", "0"],
         ["--repeats", "two"],
         ["--mode", "medium"],
@@ -367,6 +495,43 @@ class BadArguments(unittest.TestCase):
 
 
 class Pieces(unittest.TestCase):
+    def test_amdahl_fit(self):
+        f = 0.05
+        samples = [(p, amdahl.amdahl(f, p)) for p in (1, 2, 4, 8, 16)]
+        self.assertAlmostEqual(amdahl.fit_serial_fraction(samples), f, places=6)
+        self.assertEqual(amdahl.fit_serial_fraction([(2, 2.3), (4, 4.5)]), 0.0)  # super-linear
+        self.assertIsNone(amdahl.fit_serial_fraction([(1, 1.0)]))
+        # Least squares on S: no f near the fit does better on noisy speedups.
+        noisy = [(2, 1.9), (3, 2.6), (4, 3.1), (6, 4.5)]
+        fit = amdahl.fit_serial_fraction(noisy)
+
+        def sse(x):
+            return sum((s - amdahl.amdahl(x, p)) ** 2 for p, s in noisy)
+        for other in (fit - 1e-4, fit + 1e-4, fit - 0.01, fit + 0.01):
+            self.assertLess(sse(fit), sse(other))
+        self.assertEqual(amdahl.limit(0.0), math.inf)
+        self.assertAlmostEqual(amdahl.limit(0.04), 25)
+
+    def test_numbers_as_rangefarm_reads_them(self):
+        """The same forms as src/rangefarm/numbers.cpp (tests/unit/numbers_test.cpp)."""
+        for text, want in [("1e9", 10 ** 9), ("2.5e6", 2500000), ("10.5e9", 10500000000),
+                           ("1.05e10", 10500000000), ("1e+3", 1000), ("2500e-2", 25),
+                           ("9007199254740993", 9007199254740993), (".5e1", 5), ("1.", 1),
+                           ("1.8446744073709551615e19", 2 ** 64 - 1), ("0e99999999999", 0)]:
+            self.assertEqual(parse_count(text), want, text)
+        for text, why in [("2.55e1", "'2.55e1' is not a whole number: 2.55e1 = 25.5"),
+                          ("1.5e0", "'1.5e0' is not a whole number: 1.5e0 = 1.5"),
+                          ("1.5", "'1.5' is not a whole number"),
+                          ("1e-3", "'1e-3' is not a whole number: 1e-3 = 0.001"),
+                          ("1e20", "'1e20' is too large (the limit is 2^64 - 1)"),
+                          ("1.8446744073709551616e19", "is too large"),
+                          ("-5", "'-5' is negative"), ("+5", "is not an integer"),
+                          ("abc", "is not an integer"), (".", "is not an integer"),
+                          ("1e3.5", "is not an integer")]:
+            with self.assertRaises(UsageError, msg=text) as caught:
+                parse_count(text)
+            self.assertIn(why, str(caught.exception))
+
     def test_power_law_fit(self):
         samples = [(n, 3e-9 * n ** 1.5) for n in (1000, 2000, 4000, 8000)]
         a, b = weak.fit_power_law(samples)
