@@ -148,6 +148,12 @@ def parse(path):
     lines = path.read_text(encoding="utf-8").splitlines()
     blocks, i = [], 0
     while i < len(lines):
+        if fence := re.match(r"^\s*(`{3,})", lines[i]):  # a block not marked: skip it whole
+            i += 1
+            while i < len(lines) and not lines[i].strip().startswith(fence.group(1)):
+                i += 1
+            i += 1
+            continue
         mark = MARK.match(lines[i].strip())
         i += 1
         if not mark:

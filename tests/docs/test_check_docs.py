@@ -105,6 +105,12 @@ class Checker(unittest.TestCase):
         status, out = run_checker(text)
         self.assertEqual(status, 0, out)
 
+    def test_mark_inside_a_shown_block_is_text(self):
+        shown = "````\n<!-- check -->\n```console\n$ false\nnever printed\n```\n````\n"
+        status, out = run_checker(shown + TRUE_DOC)
+        self.assertEqual(status, 0, out)
+        self.assertIn("1 of 1 checked examples match", out)
+
     def test_mark_without_console_block_fails(self):
         self.assert_fails("<!-- check -->\n```\n$ true\n```\n", "not followed by a ```console block")
 
