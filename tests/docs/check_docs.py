@@ -218,13 +218,12 @@ def workdir(source, build):
     return folder
 
 
-def run_block(block, binary, source):
-    """(ok, report lines) for one block."""
+def run_commands(block, binary, source):
+    """What each of the block's commands printed, as lists of lines."""
     build = binary.parent.parent  # BUILD/apps/rangefarm
     folder = workdir(source, build)
     env = dict(os.environ, PATH=f"{binary.parent}{os.pathsep}{os.environ.get('PATH', '')}",
                PYTHONDONTWRITEBYTECODE="1")
-    started = time.monotonic()
     try:
         done = subprocess.run(["bash", "-c", script(block, source)], cwd=folder, env=env,
                               stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
@@ -235,7 +234,11 @@ def run_block(block, binary, source):
         text += f"\n(the block ran past its {block.timeout} s)\n"
     finally:
         subprocess.run(["rm", "-rf", str(folder)], check=False)
-    outputs = split_output(text, len(block.commands))
+    return split_output(text, len(block.commands))
+
+
+def compare(block, outputs):
+    """(ok, report lines): each command's expected lines against its output."""
     report, ok = [], True
     for command, actual in zip(block.commands, outputs):
         if not matches(mask(command.expected), mask(actual)):
@@ -248,6 +251,13 @@ def run_block(block, binary, source):
             report.append("  masked, doc -> run:")
             report += [f"    {line}" for line in difflib.unified_diff(
                 mask(command.expected), mask(actual), "doc", "run", n=1, lineterm="")]
+    return ok, report
+
+
+def run_block(block, binary, source):
+    """(ok, report lines) for one block."""
+    started = time.monotonic()
+    ok, report = compare(block, run_commands(block, binary, source))
     elapsed = time.monotonic() - started
     status = "ok" if ok else "FAILED"
     report.insert(0, f"{block.path}:{block.line}: {status} ({len(block.commands)} commands, {elapsed:.1f} s)")
