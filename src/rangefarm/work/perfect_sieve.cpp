@@ -1,6 +1,7 @@
 #include "rangefarm/work/perfect_sieve.hpp"
 
 #include <algorithm>
+#include <array>
 #include <bit>
 #include <cmath>
 #include <primesieve.hpp>
@@ -134,16 +135,29 @@ void SigmaSieve::start_small_primes(Range range, std::size_t split) const {
 
 // Every large prime that hits the range goes into the bucket of its block.
 // A prime below root < (mask + 1) * kBlock never jumps past the ring.
+// Two passes over batches: the first offsets of a batch are compacted
+// without a branch (whether a prime above the chunk's length hits it is a
+// coin toss the predictor loses: it took a quarter of a 1e5 chunk's time
+// near 1e12), then the primes that hit are pushed.
 void SigmaSieve::start_large_primes(Range range, std::size_t split, std::size_t nprimes,
                                     std::uint64_t mask) const {
+  constexpr std::size_t kBatch = 256;
   BucketRing<Hit>& ring = scratch_.ring;
   ring.clear();
   const std::uint64_t length = range.size();
-  for (std::size_t j = split; j < nprimes; ++j) {
-    const std::uint32_t p = primes_[j];
-    const std::uint64_t at = first_multiple(range.lo, p, large_recip_[j - split]);
-    if (at < length) {
-      ring.push((at >> kBlockBits) & mask, {p, static_cast<std::uint32_t>(at & (kBlock - 1))});
+  std::array<Hit, kBatch> hits{};
+  for (std::size_t j = split; j < nprimes; j += kBatch) {
+    const std::size_t end = std::min(nprimes, j + kBatch);
+    std::size_t n = 0;
+    for (std::size_t k = j; k < end; ++k) {
+      const std::uint32_t p = primes_[k];
+      const std::uint64_t at = first_multiple(range.lo, p, large_recip_[k - split]);
+      hits[n] = {p, static_cast<std::uint32_t>(at)};  // at < p < 2^32
+      n += at < length;
+    }
+    for (std::size_t k = 0; k < n; ++k) {
+      const Hit h = hits[k];
+      ring.push((h.offset >> kBlockBits) & mask, {h.prime, h.offset & (kBlock - 1)});
     }
   }
 }
