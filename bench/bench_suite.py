@@ -301,7 +301,8 @@ def bench_mersenne(ctx):
         "mersenne_2rank_vs_1rank": figure(ratio, "ratio", "lower", dict(params, ranks=RANKS),
                                           f"mersenne --to {to}: {RANKS} ranks / 1 rank, wall_s",
                                           ("<=", 0.53),
-                                          per_round(of_runs(two, "wall_s"), of_runs(one, "wall_s"))),
+                                          per_round(of_runs(two, "wall_s"),
+                                                    of_runs(one, "wall_s"))),
         "mersenne_2rank_s": figure(median(of_runs(two, "wall_s")), "s", "lower",
                                    dict(params, ranks=RANKS),
                                    f"mersenne --to {to} at {RANKS} ranks, wall_s",
@@ -446,9 +447,9 @@ def bench_chunks(ctx):
     return [cmd], figures, problems
 
 
-BENCH_FNS = {"sieve": bench_sieve, "chunks": bench_chunks, "factorial": bench_factorial, "decimal": bench_decimal,
-             "dispatch": bench_dispatch, "mersenne": bench_mersenne, "textbook": bench_textbook,
-             "seventh": bench_seventh}
+BENCH_FNS = {"sieve": bench_sieve, "chunks": bench_chunks, "factorial": bench_factorial,
+             "decimal": bench_decimal, "dispatch": bench_dispatch, "mersenne": bench_mersenne,
+             "textbook": bench_textbook, "seventh": bench_seventh}
 
 
 class Context:
