@@ -83,7 +83,7 @@ def main(argv=None):
                 r = run_one(binary, row, tmp, args.timeout)
                 runs[(label, row)].append(r)
                 print(f"round {rnd + 1} {label:<8} {row[0]:>5} ranks {row[1]} chunk "
-                      f"{fmt_count(row[4]) if row[4] else 'default'}: wall {r['wall_s']:.3f} s, "
+                      f"{fmt_count(row[4]) if row[4] else 'default'}: wall {r['wall_s']:.3f} s, cpu {r['children_cpu_s']:.3f} s, "
                       f"other {r.get('other_cores', float('nan')):.2f} cores", flush=True)
     results = {}
     for (label, row), rs in runs.items():
@@ -91,7 +91,9 @@ def main(argv=None):
             continue
         walls = [r["wall_s"] for r in rs]
         size = row[3] - row[2] + 1
+        cpus = [r["children_cpu_s"] for r in rs]
         results[(label, row)] = {"median_wall_s": statistics.median(walls), "walls": walls,
+                                 "median_cpu_s": statistics.median(cpus), "cpu_s": cpus,
                                  "rate": size / statistics.median(walls),
                                  "ci": median_ci(walls), "results": [r["result"] for r in rs],
                                  "other_cores": [r.get("other_cores") for r in rs]}
@@ -105,12 +107,16 @@ def main(argv=None):
             ref = next(results[(label, r)] for r in ROWS if r[0] == name and r[1] == ranks and
                        (r[4] == 10**7 if ranks == 1 and name != "2e9" else r[4] is None))
             rel = res["rate"] / ref["rate"]
+            # On a loaded machine the CPU the process used (mpirun's and every
+            # rank's) says more than the wall clock; at 1 rank it is the rank's.
+            cpu_rel = ref["median_cpu_s"] / res["median_cpu_s"]
             same = all(x == res["results"][0] for x in res["results"])
             wall = fmt_median_ci(res["ci"], "{:.3f}")
             print(f"  {label:<8} [{fmt_count(frm)}, {fmt_count(to)}] {ranks} "
                   f"rank{'s' * (ranks > 1)} chunk {fmt_count(chunk) if chunk else 'default':>8}: "
                   f"wall {wall} s, "
-                  f"{res['rate'] / 1e6:7.1f} M/s, {rel:.3f} of chunk-1e7/default "
+                  f"{res['rate'] / 1e6:7.1f} M/s, {rel:.3f} of chunk-1e7/default; "
+                  f"cpu {res['median_cpu_s']:.3f} s, {cpu_rel:.3f} "
                   f"{TARGETS.get((name, chunk), '')}{'' if same else ' RESULTS DIFFER'}")
         one, two, small = (results.get((label, ROWS[i]), {}).get("median_wall_s")
                            for i in (-1, -3, -2))

@@ -105,6 +105,7 @@ SigmaSieve::SigmaSieve(std::uint64_t max_n) : max_n_(max_n) {
     }
     ++tiny_;
   }
+  large_recip_.reserve(primes_.size() - small_.size());
   for (std::size_t j = small_.size(); j < primes_.size(); ++j) {
     large_recip_.push_back(UINT64_MAX / primes_[j]);
   }
