@@ -8,6 +8,13 @@ Benchmarks (--only picks some; the default is all but seventh):
   sieve      perfect by sieve over [1e10, 1e10 + 1e9], 1 rank and 2 ranks
              (dynamic): numbers/s at one rank (per core) and the 2-rank
              speedup, on the report's timing.wall_s.
+  chunks     the sieve's chunk-size curve (build/bench/sieve_bench
+             BM_ChunkCurve): one workload object over 1e7 numbers near 1e9,
+             1e10 and 1e12 in chunks of 1e3 .. 1e7; each chunk size's rate
+             over the rate at chunk 1e7 in the same run (what a chunk's
+             set-up costs, so a small-chunk regression fails the check), and
+             the sieve at chunk 1e7 near 1e10 over the simple divisor-pair
+             reference sieve (BM_ReferenceSieve) in the same run.
   factorial  rangefarm factorial 5e7 at 2 ranks against gmp_factorial
              (mpz_fac_ui, one core), both whole processes.
   decimal    the decimal digits of 1e7!: rangefarm --output at 2 ranks
@@ -26,7 +33,8 @@ Benchmarks (--only picks some; the default is all but seventh):
              process (target: under 10 minutes). Not in the default set.
 
 --quick shrinks every size (1e8 numbers near 1e10, 1e6!, 2e4 tasks, mersenne
-to 3000, textbook 2000, seventh to the fifth perfect number) and runs once:
+to 3000, textbook 2000, seventh to the fifth perfect number, a chunk curve
+over 1e6 numbers) and runs once:
 a smoke test, whose figures are never compared with a full run's.
 
 How long, on a quiet 2-core machine: the default set about 7 minutes
@@ -34,7 +42,11 @@ How long, on a quiet 2-core machine: the default set about 7 minutes
 seventh alone, by the target, under 10 minutes.
 
 Every figure has a unit and a direction (higher or lower is better); it is
-printed beside its target from the issue (full sizes only), met or missed.
+printed beside its target from the issue (full sizes only), met or missed,
+and with the median of its per-run values and that median's 95% confidence
+interval by order statistics (bench/median_ci.py: distribution-free,
+binomial; with fewer than 6 runs no interval reaches 95%, and the min-max
+range is shown with its coverage instead).
 Targets do not fail the run. The results go to --out as JSON (default
 bench/results/bench-<date>.json), the figures under "figures". Then each
 figure is compared with the baseline file (--baseline, default
@@ -50,11 +62,13 @@ import argparse
 import datetime
 import json
 import os
+import re
 import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import bench_regress  # noqa: E402
+from median_ci import fmt_median_ci, median_ci  # noqa: E402
 import factorial_compare as fc  # noqa: E402
 import mersenne_compare as mc  # noqa: E402
 import perfect_compare as pc  # noqa: E402
@@ -64,9 +78,10 @@ from bench_common import (  # noqa: E402
     print_failed_runs, print_problems, ratio_of, repo_path, report_noise, rotated, run_rangefarm,
     stats, timed_process, write_results)
 
-BENCHMARKS = ["sieve", "factorial", "decimal", "dispatch", "mersenne", "textbook", "seventh"]
+BENCHMARKS = ["sieve", "chunks", "factorial", "decimal", "dispatch", "mersenne", "textbook",
+              "seventh"]
 DEFAULT_SET = [b for b in BENCHMARKS if b != "seventh"]
-DEFAULT_RUNS = {"sieve": 3, "factorial": 3, "decimal": 3, "dispatch": 5, "mersenne": 1,
+DEFAULT_RUNS = {"sieve": 3, "chunks": 3, "factorial": 3, "decimal": 3, "dispatch": 5, "mersenne": 1,
                 "textbook": 5, "seventh": 1}
 RANKS = 2
 SEVENTH = 137438691328
@@ -80,13 +95,27 @@ SIZES = {
     "factorial_n": (5 * 10**7, 10**6), "decimal_n": (10**7, 10**6),
     "dispatch_tasks": (10**6, 2 * 10**4), "mersenne_to": (25000, 3000),
     "textbook_n": (2 * 10**4, 2000), "seventh_to": (SEVENTH, 33550336),
+    "chunk_span": (10**7, 10**6),
 }
+CHUNK_STARTS = (10**9, 10**10, 10**12)
+REFERENCE_START = 10**10  # where the sieve is held to the reference sieve
+# (chunk, start): the issue's targets for the rate at a chunk over the rate at chunk 1e7.
+CHUNK_TARGETS = {(10**5, 10**9): 0.95, (10**5, 10**10): 0.95, (10**5, 10**12): 0.85,
+                 (10**4, 10**9): 0.7}
 
 
-def figure(value, unit, better, params, what, target=None):
-    """target: (op, value) with op '>=', '<=' or '<', or None."""
+def figure(value, unit, better, params, what, target=None, samples=None):
+    """target: (op, value) with op '>=', '<=' or '<', or None. samples: the
+    per-run (or per-round) values the figure is the median of, or of which
+    its ratio of medians is taken; their median's 95% CI is printed."""
     return {"value": value, "unit": unit, "better": better, "params": params, "what": what,
-            "target": {"op": target[0], "value": target[1]} if target else None}
+            "target": {"op": target[0], "value": target[1]} if target else None,
+            "median_ci": median_ci(samples or [])}
+
+
+def per_round(num, den):
+    """Same-round ratios num / den of two per-round series (None where either failed)."""
+    return [x / y if x is not None and y else None for x, y in zip(num, den)]
 
 
 def median(values):
@@ -158,10 +187,11 @@ def bench_sieve(ctx):
     figures = {
         "sieve_rate_1rank": figure(median(rates), "numbers/s", "higher", dict(params, ranks=1),
                                    f"sieve numbers/s at 1 rank (per core), {where}",
-                                   (">=", 200e6)),
+                                   (">=", 200e6), rates),
         "sieve_speedup_2rank": figure(speedup, "x", "higher", dict(params, ranks=RANKS),
                                       f"sieve {RANKS} ranks / 1 rank speedup, {where}",
-                                      (">=", 1.95)),
+                                      (">=", 1.95),
+                                      per_round(of_runs(one, "wall_s"), of_runs(two, "wall_s"))),
     }
     return configs, figures, pc.check_results([one_cfg, two_cfg])
 
@@ -197,9 +227,12 @@ def bench_factorial(ctx):
     figures = {
         "factorial_vs_gmp": figure(ratio, "ratio", "lower", params,
                                    f"rangefarm {fmt_count(n)}! at {RANKS} ranks / mpz_fac_ui, "
-                                   "whole process", ("<=", 0.75)),
+                                   "whole process", ("<=", 0.75),
+                                   per_round(fc.series(rf, "process_wall_s"),
+                                             fc.series(gmp, "process_wall_s"))),
         "factorial_2rank_s": figure(median(fc.series(rf, "process_wall_s")), "s", "lower", params,
-                                    f"rangefarm {fmt_count(n)}! at {RANKS} ranks, whole process"),
+                                    f"rangefarm {fmt_count(n)}! at {RANKS} ranks, whole process",
+                                    samples=fc.series(rf, "process_wall_s")),
     }
     return configs, figures, factorial_problems(configs, file_problems)
 
@@ -214,9 +247,12 @@ def bench_decimal(ctx):
     figures = {
         "decimal_vs_get_str": figure(ratio, "ratio", "lower", params,
                                      f"decimal of {fmt_count(n)}! at {RANKS} ranks (decimal_s) "
-                                     "/ mpz_get_str (get_str_s)", ("<=", 0.6)),
+                                     "/ mpz_get_str (get_str_s)", ("<=", 0.6),
+                                     per_round(fc.series(rf, "phase:decimal_s"),
+                                               fc.series(gmp, "get_str_s"))),
         "decimal_2rank_s": figure(median(fc.series(rf, "phase:decimal_s")), "s", "lower", params,
-                                  f"decimal of {fmt_count(n)}! at {RANKS} ranks (decimal_s)"),
+                                  f"decimal of {fmt_count(n)}! at {RANKS} ranks (decimal_s)",
+                                  samples=fc.series(rf, "phase:decimal_s")),
     }
     return configs, figures, factorial_problems(configs, file_problems)
 
@@ -243,7 +279,7 @@ def bench_dispatch(ctx):
     figures = {"dispatch_rate_2rank": figure(
         median(rates), "chunks/s", "higher", {"tasks": tasks, "ranks": RANKS, "chunk": 1},
         f"chunks/s through rank 0, {RANKS} ranks (synthetic, --unit-ms 0 --chunk 1)",
-        (">=", 500e3))}
+        (">=", 500e3), rates)}
     return [cmd], figures, problems
 
 
@@ -264,10 +300,13 @@ def bench_mersenne(ctx):
     figures = {
         "mersenne_2rank_vs_1rank": figure(ratio, "ratio", "lower", dict(params, ranks=RANKS),
                                           f"mersenne --to {to}: {RANKS} ranks / 1 rank, wall_s",
-                                          ("<=", 0.53)),
+                                          ("<=", 0.53),
+                                          per_round(of_runs(two, "wall_s"),
+                                                    of_runs(one, "wall_s"))),
         "mersenne_2rank_s": figure(median(of_runs(two, "wall_s")), "s", "lower",
                                    dict(params, ranks=RANKS),
-                                   f"mersenne --to {to} at {RANKS} ranks, wall_s"),
+                                   f"mersenne --to {to} at {RANKS} ranks, wall_s",
+                                   samples=of_runs(two, "wall_s")),
     }
     return configs, figures, mc.check_runs([one_cfg, two_cfg], 2, to)
 
@@ -308,7 +347,8 @@ def bench_textbook(ctx):
         ratio = ratio_of(py_s, of_runs(cmd, "process_wall_s"))["ratio_of_medians"]
         figures[f"textbook_over_{method}"] = figure(
             ratio, "x", "higher", params,
-            f"textbook Python / rangefarm {method}, {where}, {RANKS} workers, whole processes")
+            f"textbook Python / rangefarm {method}, {where}, {RANKS} workers, whole processes",
+            samples=per_round(py_s, of_runs(cmd, "process_wall_s")))
     return configs, figures, problems
 
 
@@ -322,13 +362,94 @@ def bench_seventh(ctx):
     cfg.runs = cmd.runs
     figures = {"seventh_2rank_s": figure(
         median(of_runs(cmd, "process_wall_s")), "s", "lower", {"to": to, "ranks": RANKS},
-        f"perfect --to {to} at {RANKS} ranks, whole process", ("<", 600))}
+        f"perfect --to {to} at {RANKS} ranks, whole process", ("<", 600),
+        of_runs(cmd, "process_wall_s"))}
     return [cmd], figures, pc.check_results([cfg])
 
 
-BENCH_FNS = {"sieve": bench_sieve, "factorial": bench_factorial, "decimal": bench_decimal,
-             "dispatch": bench_dispatch, "mersenne": bench_mersenne, "textbook": bench_textbook,
-             "seventh": bench_seventh}
+CURVE_NAME = re.compile(r"^BM_ChunkCurve/chunk:(\d+)/start:(\d+)/span:(\d+)")
+REFERENCE_NAME = re.compile(r"^BM_ReferenceSieve/count:(\d+)/start:(\d+)")
+
+
+def read_curve(text):
+    """sieve_bench's JSON (--benchmark_format=json) -> ({(chunk, start): numbers/s},
+    {start: reference numbers/s})."""
+    curve, reference = {}, {}
+    for b in bench_common.first_json(text)["benchmarks"]:
+        if b.get("error_occurred"):
+            raise ValueError(f"{b['name']}: {b.get('error_message')}")
+        if m := CURVE_NAME.match(b["name"]):
+            curve[(int(m[1]), int(m[2]))] = b["items_per_second"]
+        elif m := REFERENCE_NAME.match(b["name"]):
+            reference[int(m[2])] = b["items_per_second"]
+    return curve, reference
+
+
+def run_curve(ctx, span):
+    """One run of sieve_bench's chunk curve over span numbers and the reference sieve."""
+    argv = [str(ctx.tools["sieve_bench"]), "--benchmark_format=json",
+            f"--benchmark_filter=^BM_ChunkCurve/.*/span:{span}/|"
+            f"^BM_ReferenceSieve/count:{10**7}/start:{REFERENCE_START}/"]
+    rc, out, _, run = timed_process(argv, ctx.env, ctx.args.timeout, ctx.args.wait_idle)
+    if rc == 0:
+        try:
+            curve, reference = read_curve(out)
+            run["rates"] = [{"chunk": k, "start": st, "numbers_per_s": v}
+                            for (k, st), v in sorted(curve.items())]
+            run["reference_numbers_per_s"] = reference.get(REFERENCE_START)
+        except (ValueError, KeyError, TypeError) as e:
+            run["rc"], run["error"] = "bad-json", f"{type(e).__name__} {e}: {out[-500:]!r}"
+    return run
+
+
+def curve_rate(run, chunk, start):
+    if run["rc"] != 0:
+        return None
+    return next((r["numbers_per_s"] for r in run["rates"]
+                 if r["chunk"] == chunk and r["start"] == start), None)
+
+
+def curve_figures(runs, span):
+    """The chunk benchmark's figures from its runs (run_curve's dicts, one a
+    round): per start and chunk below span, the median over rounds of the
+    same-round rate at that chunk over the rate at chunk = span; and the
+    sieve over the reference sieve. Returns (figures, problems)."""
+    figures, problems = {}, []
+    for start in CHUNK_STARTS:
+        whole = [curve_rate(r, span, start) for r in runs]
+        if not any(whole):
+            problems.append(f"no rate at chunk {fmt_count(span)} near {fmt_count(start)}")
+        for chunk in (10**k for k in range(3, 8) if 10**k < span):
+            rel = per_round([curve_rate(r, chunk, start) for r in runs], whole)
+            target = CHUNK_TARGETS.get((chunk, start))
+            figures[f"sieve_chunk_{fmt_count(chunk)}_at_{fmt_count(start)}"] = figure(
+                median(rel), "ratio", "higher",
+                {"start": start, "chunk": chunk, "span": span, "ranks": 1},
+                f"sieve rate at chunk {fmt_count(chunk)} / at chunk {fmt_count(span)}, "
+                f"{fmt_count(span)} numbers near {fmt_count(start)}",
+                (">=", target) if target and span == 10**7 else None, rel)
+    sieve = [curve_rate(r, span, REFERENCE_START) for r in runs]
+    ref = [r.get("reference_numbers_per_s") if r["rc"] == 0 else None for r in runs]
+    over = per_round(sieve, ref)
+    figures["sieve_over_reference"] = figure(
+        median(over), "x", "higher", {"start": REFERENCE_START, "span": span, "ranks": 1},
+        f"sieve at chunk {fmt_count(span)} ({fmt_count(span)} numbers) / simple divisor-pair "
+        f"reference sieve (1e7 numbers), near {fmt_count(REFERENCE_START)}", (">=", 3.0), over)
+    return figures, problems
+
+
+def bench_chunks(ctx):
+    span = ctx.size("chunk_span")
+    cmd = Command("chunk-curve", f"sieve_bench BM_ChunkCurve over {fmt_count(span)} numbers, "
+                                 "1 thread", 1, lambda: run_curve(ctx, span))
+    run_rounds([cmd], ctx.runs)
+    figures, problems = curve_figures(cmd.runs, span)
+    return [cmd], figures, problems
+
+
+BENCH_FNS = {"sieve": bench_sieve, "chunks": bench_chunks, "factorial": bench_factorial,
+             "decimal": bench_decimal, "dispatch": bench_dispatch, "mersenne": bench_mersenne,
+             "textbook": bench_textbook, "seventh": bench_seventh}
 
 
 class Context:
@@ -365,8 +486,11 @@ def print_figures(figures, quick):
         text, state = target_state(fig, quick)
         fig["target_met"] = {"met": True, "MISSED": False}.get(state)
         shown = bench_regress.fmt_value(fig["value"], fig["unit"])
+        ci = fig.get("median_ci")
         print(f"  {name:<{width}}  {shown:>22}  {('target ' + text) if text else '':<32} "
               f"{state:<16} {fig['what']}")
+        if ci:
+            print(f"  {'':<{width}}  median of the runs: {fmt_median_ci(ci)}")
 
 
 def check_regressions(figures, args):
@@ -470,6 +594,8 @@ def tools_for(args, names):
     tools = {"rangefarm": build / "apps" / "rangefarm"}
     if {"factorial", "decimal"} & set(names):
         tools["gmp"] = build / "bench" / "gmp_factorial"
+    if "chunks" in names:
+        tools["sieve_bench"] = build / "bench" / "sieve_bench"
     for path in tools.values():
         if not os.access(path, os.X_OK):
             print(f"bench: no executable {path}; build first: RANGEFARM_BUILD_DIR={build} "

@@ -21,6 +21,7 @@ REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO / "bench"))
 import bench_regress as br  # noqa: E402
 import bench_suite  # noqa: E402
+import median_ci as mci  # noqa: E402
 
 
 def fig(value, better="higher", unit="numbers/s", params=None):
@@ -178,6 +179,122 @@ class Suite(unittest.TestCase):
         self.assertEqual(bench_suite.parse_args(["--only", "textbook,dispatch"]).names,
                          ["dispatch", "textbook"])
         self.assertNotIn("seventh", bench_suite.parse_args([]).names)
+
+
+class MedianCI(unittest.TestCase):
+    def test_order_statistics_and_their_coverage(self):
+        # n: (k, coverage of [x_(k), x_(n+1-k)]) from the binomial(n, 1/2) tails.
+        for n, k, coverage in ((3, 1, 0.75), (5, 1, 0.9375), (6, 1, 0.96875),
+                               (9, 2, 1 - 2 * 10 / 512), (20, 6, 1 - 2 * 21700 / 2**20)):
+            ci = mci.median_ci(list(range(n, 0, -1)))  # unsorted on purpose
+            self.assertEqual((ci["lo"], ci["hi"]), (k, n + 1 - k), n)
+            self.assertAlmostEqual(ci["coverage"], coverage, msg=n)
+            self.assertEqual(ci["n"], n)
+            self.assertEqual(ci["median"], (n + 1) / 2)
+
+    def test_few_runs_say_their_coverage(self):
+        self.assertIn("min-max of 3, 75% coverage", mci.fmt_median_ci(mci.median_ci([3, 1, 2])))
+        self.assertIn("95% CI, n=9", mci.fmt_median_ci(mci.median_ci(list(range(9)))))
+        self.assertIsNone(mci.median_ci([]))
+        self.assertIsNone(mci.median_ci([None, None]))
+        self.assertEqual(mci.median_ci([None, 4.0, 2.0])["median"], 3.0)
+        self.assertEqual(mci.fmt_median_ci(None), "n/a")
+
+    def test_figures_carry_it(self):
+        f = bench_suite.figure(2.0, "x", "higher", {}, "w", samples=[1.0, 2.0, 3.0])
+        self.assertEqual((f["median_ci"]["lo"], f["median_ci"]["hi"]), (1.0, 3.0))
+        self.assertIsNone(bench_suite.figure(2.0, "x", "higher", {}, "w")["median_ci"])
+
+
+def sieve_bench_json(rates, reference=None):
+    """What sieve_bench --benchmark_format=json prints, for {(chunk, start): numbers/s}."""
+    out = [{"name": f"BM_ChunkCurve/chunk:{k}/start:{st}/span:{10**7}/min_time:0.300",
+            "items_per_second": v} for (k, st), v in rates.items()]
+    if reference:
+        out.append({"name": f"BM_ReferenceSieve/count:{10**7}/start:{10**10}/min_time:0.300",
+                    "items_per_second": reference})
+    return json.dumps({"context": {}, "benchmarks": out})
+
+
+def curve_run(rates, reference=5e7):
+    """A run_curve dict read from sieve_bench's JSON."""
+    curve, refs = bench_suite.read_curve(sieve_bench_json(rates, reference))
+    return {"rc": 0, "reference_numbers_per_s": refs.get(10**10),
+            "rates": [{"chunk": k, "start": st, "numbers_per_s": v}
+                      for (k, st), v in curve.items()]}
+
+
+def healthy_rates(scale=1.0):
+    """A curve that flattens above 1e5: per-chunk set-up about 15 us."""
+    out = {}
+    for start, full in ((10**9, 2.3e8), (10**10, 1.6e8), (10**12, 1.1e8)):
+        for k in range(3, 8):
+            chunk = 10**k
+            out[(chunk, start)] = scale * chunk / (chunk / full + 15e-6)
+    return out
+
+
+class ChunkCurve(unittest.TestCase):
+    SPAN = 10**7
+
+    def test_reads_sieve_bench_json(self):
+        curve, refs = bench_suite.read_curve("noise before\n" + sieve_bench_json(
+            {(1000, 10**9): 1e8}, 4e7))
+        self.assertEqual(curve, {(1000, 10**9): 1e8})
+        self.assertEqual(refs, {10**10: 4e7})
+        bad = json.dumps({"benchmarks": [{"name": "BM_ChunkCurve/chunk:1/start:1/span:1",
+                                          "error_occurred": True, "error_message": "lost"}]})
+        with self.assertRaisesRegex(ValueError, "lost"):
+            bench_suite.read_curve(bad)
+
+    def test_figures_are_rates_relative_to_the_largest_chunk(self):
+        figs, problems = bench_suite.curve_figures([curve_run(healthy_rates())], self.SPAN)
+        self.assertEqual(problems, [])
+        self.assertEqual(len([n for n in figs if n.startswith("sieve_chunk_")]), 12)
+        f = figs["sieve_chunk_1e5_at_1e9"]
+        self.assertAlmostEqual(f["value"], (1e5 / (1e5 / 2.3e8 + 15e-6)) /
+                               (1e7 / (1e7 / 2.3e8 + 15e-6)))
+        self.assertEqual((f["unit"], f["better"]), ("ratio", "higher"))
+        self.assertEqual(f["params"], {"start": 10**9, "chunk": 10**5, "span": self.SPAN,
+                                       "ranks": 1})
+        self.assertEqual(f["target"], {"op": ">=", "value": 0.95})
+        self.assertAlmostEqual(figs["sieve_over_reference"]["value"],
+                               healthy_rates()[(10**7, 10**10)] / 5e7)
+
+    def test_the_machine_speed_cancels(self):
+        # A machine half as fast (or as loaded) moves no relative figure.
+        base = bench_suite.curve_figures([curve_run(healthy_rates())], self.SPAN)[0]
+        slow = bench_suite.curve_figures([curve_run(healthy_rates(0.5), 2.5e7)], self.SPAN)[0]
+        self.assertEqual(br.regressed(br.compare(slow, {n: br.baseline_entry(f)
+                                                        for n, f in base.items()})), [])
+
+    def test_a_small_chunk_regression_fails_the_check(self):
+        base_runs = [curve_run(healthy_rates()) for _ in range(3)]
+        base = {n: br.baseline_entry(f)
+                for n, f in bench_suite.curve_figures(base_runs, self.SPAN)[0].items()}
+        # Per-chunk set-up back to 235 us near 1e9 (the allocation and the
+        # division per prime of old): small chunks slow, chunk 1e7 not.
+        worse = healthy_rates()
+        for k in range(3, 8):
+            worse[(10**k, 10**9)] = 10**k / (10**k / 2.3e8 + 235e-6)
+        figs = bench_suite.curve_figures([curve_run(worse) for _ in range(3)], self.SPAN)[0]
+        bad = [c["name"] for c in br.regressed(br.compare(figs, base))]
+        self.assertEqual(bad, ["sieve_chunk_1e3_at_1e9", "sieve_chunk_1e4_at_1e9",
+                               "sieve_chunk_1e5_at_1e9"])
+        self.assertIn("REGRESSION: 3 figures", br.report(br.compare(figs, base), 0.1, "b")[-1])
+
+    def test_a_quick_curve_is_not_judged_against_a_full_one(self):
+        full = bench_suite.curve_figures([curve_run(healthy_rates())], self.SPAN)[0]
+        quick = bench_suite.curve_figures([curve_run(healthy_rates())], 10**6)[0]
+        states = {c["state"] for c in br.compare(quick, {n: br.baseline_entry(f)
+                                                         for n, f in full.items()})}
+        self.assertEqual(states, {"not-comparable"})
+
+    def test_failed_rounds_are_left_out(self):
+        runs = [curve_run(healthy_rates()), {"rc": 1}, curve_run(healthy_rates())]
+        figs, problems = bench_suite.curve_figures(runs, self.SPAN)
+        self.assertEqual(problems, [])
+        self.assertEqual(figs["sieve_chunk_1e4_at_1e9"]["median_ci"]["n"], 2)
 
 
 if __name__ == "__main__":

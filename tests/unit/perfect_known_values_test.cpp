@@ -210,6 +210,29 @@ TEST(PerfectSearch, YieldsWhileItWorks) {
   }
 }
 
+// The workload object keeps the sieve's scratch from chunk to chunk: the
+// same object processing chunks out of order, some contiguous, gives the
+// partials that fresh objects give.
+TEST(PerfectSearch, OneObjectOverChunksOutOfOrderEqualsFreshObjects) {
+  const u64 top = kPerfect6 + 200'000;
+  const PerfectSearch reused(PerfectMethod::Sieve, top);
+  std::vector<Range> chunks;
+  for (u64 lo = kPerfect6 - 100'000; lo < top; lo += 25'000) chunks.push_back({lo, lo + 25'000});
+  chunks.push_back({1, 10'000});
+  chunks.push_back({kPerfect5 - 5, kPerfect5 + 5});
+  std::mt19937_64 rng(18);
+  std::shuffle(chunks.begin(), chunks.end(), rng);
+  chunks.push_back({chunks.back().hi, chunks.back().hi + 1});  // contiguous with the last
+  PerfectPartial merged;
+  for (Range r : chunks) {
+    const PerfectSearch fresh(PerfectMethod::Sieve, top);
+    const PerfectPartial got = run(reused, r);
+    EXPECT_EQ(got, run(fresh, r)) << "[" << r.lo << ", " << r.hi << ")";
+    PerfectSearch::merge(merged, got);
+  }
+  EXPECT_EQ(merged.perfect_numbers, (std::vector<u64>{6, 28, 496, 8128, kPerfect5, kPerfect6}));
+}
+
 TEST(PerfectSearch, MethodNamesRoundTrip) {
   for (PerfectMethod m : {PerfectMethod::Sieve, PerfectMethod::Trial}) {
     const auto parsed = parse_perfect_method(perfect_method_name(m));

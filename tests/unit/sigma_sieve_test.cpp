@@ -8,6 +8,7 @@
 #include <initializer_list>
 #include <random>
 #include <sstream>
+#include <stdexcept>
 #include <vector>
 
 #include "rangefarm/common/range.hpp"
@@ -278,6 +279,40 @@ TEST(SigmaSieve, OneSieveServesEveryRangeBelowItsBound) {
                   Range{1'000'000'000'000 - 999, 1'000'000'000'000 + 1}}) {
     EXPECT_TRUE(sieve_matches(sieve, r));
   }
+}
+
+// One sieve reuses its block, offset tables and buckets from run to run:
+// chunks out of order, contiguous ones, a short one after a long one, with
+// fewer and then more sieving primes, must give what a fresh sieve gives.
+TEST(SigmaSieve, ReusedForChunksInAnyOrderEqualsFreshSieves) {
+  constexpr u64 kTop = 1'000'000'000'000;
+  const SigmaSieve reused(kTop);
+  const std::vector<Range> chunks{
+      {kTop - 3 * kBlock - 7, kTop + 1},                               // top: many large primes
+      {1, 2000},                                                       // then the very bottom
+      {5'000'000'000, 5'000'000'000 + 2 * kBlock},                     // bucket path
+      {5'000'000'000 + 2 * kBlock, 5'000'000'000 + 2 * kBlock + 999},  // contiguous
+      {5'000'000'000 + 2 * kBlock + 999, 5'000'000'000 + 5 * kBlock},  // contiguous
+      {32'760, 32'780},                                                // across kBlock, few primes
+      {100'000'000'000 + 17, 100'000'000'000 + 3 * kBlock + 17},
+      {4'999'000'000, 4'999'001'000},  // below an earlier chunk
+      {kTop - 5000, kTop - 4000}};
+  for (Range r : chunks) {
+    const SigmaSieve fresh(kTop);
+    EXPECT_EQ(sieve_values(reused, r), sieve_values(fresh, r)) << show(r);
+    EXPECT_TRUE(sieve_matches(reused, {r.lo, std::min(r.hi, r.lo + 300)})) << show(r);
+  }
+}
+
+// A run stopped part way (on_block throws, as a stop may) leaves entries in
+// the ring; the next run must not see them.
+TEST(SigmaSieve, ARunStoppedPartWayLeavesNothingBehind) {
+  const SigmaSieve sieve(kMaxN);
+  const Range r{kMaxN - 3 * kBlock, kMaxN + 1};
+  EXPECT_ANY_THROW(
+      sieve.run(r, [](u64, std::span<const u64>) { throw std::runtime_error("stop"); }));
+  const SigmaSieve fresh(kMaxN);
+  EXPECT_EQ(sieve_values(sieve, r), sieve_values(fresh, r));
 }
 
 TEST(SigmaSieve, EmptyRangeCallsNothing) {

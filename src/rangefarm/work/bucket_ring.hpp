@@ -3,6 +3,8 @@
 // list, as in primesieve: memory follows the number of entries in use (one
 // per large prime), not the largest load each slot ever had, which with
 // growable vectors per slot would multiply the footprint by the ring length.
+// The buckets stay in the pool when a slot is emptied, so a ring reused for
+// run after run allocates nothing once it has grown to its largest load.
 #pragma once
 
 #include <cstdint>
@@ -22,8 +24,20 @@ class BucketRing {
     Bucket* next = nullptr;
   };
 
+  BucketRing() = default;
   explicit BucketRing(std::size_t slots) : heads_(slots, nullptr) {}
   [[nodiscard]] std::size_t slots() const { return heads_.size(); }
+
+  // Empties every slot into the free list (after a run that stopped part way).
+  void clear() {
+    for (Bucket*& head : heads_) {
+      while (head != nullptr) {
+        Bucket* rest = head->next;
+        recycle(head);
+        head = rest;
+      }
+    }
+  }
 
   void push(std::size_t slot, Entry e) {
     Bucket* b = heads_[slot];

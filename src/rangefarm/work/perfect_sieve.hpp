@@ -18,9 +18,20 @@
 // hit it (Oliveira e Silva's bucket sieve): a block costs the same at 1e15 as
 // at 1e9.
 //
+// Per-chunk set-up is what a chunk must cost and no more, so that small
+// chunks cost what they should: the block, the offset tables and the bucket
+// storage live in the sieve and are reused by every run() (never allocated
+// or cleared per chunk), and each prime's first multiple in the range comes
+// from a precomputed reciprocal (a multiply-high, no hardware division).
+//
 // Memory: the block (2 x 8 x 32768 bytes), the sieving primes up to sqrt of
-// the bound (4 bytes each) and one 8-byte bucket entry per large prime: about
-// 25 MiB at kMaxN (1.9 million primes), whatever the length of the range.
+// the bound (4 bytes each, plus an 8-byte reciprocal) and one 8-byte bucket
+// entry per large prime: about 40 MiB at kMaxN (1.9 million primes; 40 MiB
+// resident measured for one rank near 1e15, 25 MiB before the reciprocals),
+// whatever the length of the range.
+//
+// Not thread-safe: run() reuses the sieve's own scratch, so a SigmaSieve is
+// used by one thread at a time (each rank has its own).
 #pragma once
 
 #include <cstdint>
@@ -29,6 +40,7 @@
 #include <vector>
 
 #include "rangefarm/common/range.hpp"
+#include "rangefarm/work/bucket_ring.hpp"
 
 namespace rf {
 
@@ -39,7 +51,8 @@ class SigmaSieve {
   // stays far from 2^64 there.
   static constexpr std::uint64_t kMaxN = 1'000'000'000'000'000;  // 1e15
   static_assert(kMaxN < (std::uint64_t{1} << 53), "large primes divide in double precision");
-  static constexpr std::uint32_t kBlock = 1u << 15;
+  static constexpr std::uint32_t kBlockBits = 15;
+  static constexpr std::uint32_t kBlock = 1u << kBlockBits;
 
   // Prepares the sieving primes for every range with hi - 1 <= max_n.
   explicit SigmaSieve(std::uint64_t max_n);
@@ -58,7 +71,8 @@ class SigmaSieve {
   struct Prime {
     std::uint64_t p;
     std::uint64_t inv;    // p^-1 mod 2^64
-    std::uint64_t limit;  // (2^64 - 1) / p: x * inv <= limit iff p | x
+    std::uint64_t limit;  // (2^64 - 1) / p: x * inv <= limit iff p | x; also
+                          // the reciprocal that finds the first multiple
   };
   // The multiples of p^k, k >= 2, of a prime p <= kPowerLoopMax: one more p
   // comes out of rem, and sig's factor sigma(p^(k-1)) becomes sigma(p^k).
@@ -69,18 +83,40 @@ class SigmaSieve {
     std::uint64_t inv_p;
     std::uint64_t undo_inv;
     std::uint64_t sigma;  // sigma(p^k)
+    std::uint64_t recip;  // (2^64 - 1) / pk, for the first multiple
     std::uint32_t undo_shift;
     std::uint32_t prime;  // index into small_
   };
+  // Bucket entry of a large prime: the prime, and where in its block it hits.
+  struct Hit {
+    std::uint32_t prime;
+    std::uint32_t offset;
+  };
+  // What run() writes as it goes, kept from run to run so that a chunk
+  // allocates and clears nothing: the block, the next multiple of every
+  // small prime and power, and the ring of buckets with its pooled buckets.
+  struct Scratch {
+    std::vector<std::uint64_t> rem;  // cofactor not yet sieved out
+    std::vector<std::uint64_t> sig;  // sigma of the part sieved out
+    std::vector<std::uint64_t> next;
+    std::vector<Power> powers;
+    std::vector<std::uint64_t> next_power;
+    BucketRing<Hit> ring;
+  };
+  void start_small_primes(Range range, std::size_t split) const;
+  void start_large_primes(Range range, std::size_t split, std::size_t nprimes,
+                          std::uint64_t mask) const;
   void sieve_tiny_primes(std::size_t count, std::uint64_t len, std::uint64_t* rem,
                          std::uint64_t* sig, std::uint64_t* next, const std::vector<Power>& powers,
                          std::uint64_t* next_power) const;
 
   std::uint64_t max_n_;
-  std::vector<std::uint32_t> primes_;  // odd primes up to sqrt(max_n), ascending
-  std::vector<Prime> small_;           // those below kBlock, with their inverses
-  std::size_t tiny_ = 0;               // small_[0, tiny_) are <= kPowerLoopMax
-  std::vector<Power> powers_;          // their powers up to max_n, by prime then k
+  std::vector<std::uint32_t> primes_;       // odd primes up to sqrt(max_n), ascending
+  std::vector<Prime> small_;                // those below kBlock, with their inverses
+  std::size_t tiny_ = 0;                    // small_[0, tiny_) are <= kPowerLoopMax
+  std::vector<Power> powers_;               // their powers up to max_n, by prime then k
+  std::vector<std::uint64_t> large_recip_;  // (2^64 - 1) / p of primes_[small_.size() + i]
+  mutable Scratch scratch_;
 };
 
 }  // namespace rf
