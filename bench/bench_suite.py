@@ -44,7 +44,7 @@ seventh alone, by the target, under 10 minutes.
 Every figure has a unit and a direction (higher or lower is better); it is
 printed beside its target from the issue (full sizes only), met or missed,
 and with the median of its per-run values and that median's 95% confidence
-interval by order statistics (bench/median_ci.py: distribution-free,
+interval by order statistics (scripts/median_ci.py: distribution-free,
 binomial; with fewer than 6 runs no interval reaches 95%, and the min-max
 range is shown with its coverage instead).
 Targets do not fail the run. The results go to --out as JSON (default
@@ -68,7 +68,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import bench_regress  # noqa: E402
-from median_ci import fmt_median_ci, median_ci  # noqa: E402
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
+from median_ci import fmt_summary, summary  # noqa: E402  (scripts/median_ci.py)
 import factorial_compare as fc  # noqa: E402
 import mersenne_compare as mc  # noqa: E402
 import perfect_compare as pc  # noqa: E402
@@ -110,7 +111,7 @@ def figure(value, unit, better, params, what, target=None, samples=None):
     its ratio of medians is taken; their median's 95% CI is printed."""
     return {"value": value, "unit": unit, "better": better, "params": params, "what": what,
             "target": {"op": target[0], "value": target[1]} if target else None,
-            "median_ci": median_ci(samples or [])}
+            "median_ci": summary(samples or [])}
 
 
 def per_round(num, den):
@@ -490,7 +491,7 @@ def print_figures(figures, quick):
         print(f"  {name:<{width}}  {shown:>22}  {('target ' + text) if text else '':<32} "
               f"{state:<16} {fig['what']}")
         if ci:
-            print(f"  {'':<{width}}  median of the runs: {fmt_median_ci(ci)}")
+            print(f"  {'':<{width}}  median of the runs: {fmt_summary(ci)}")
 
 
 def check_regressions(figures, args):

@@ -7,7 +7,7 @@ at the default chunk and at --chunk 2000, and at 1 rank at the default chunk
 (for the 2-rank speedup). Each round runs every (build, command) once, the
 order rotated from round to round, so that drift on a loaded machine hits
 every build alike; medians of the report's timing.wall_s over the rounds,
-with each median's order-statistic interval (bench/median_ci.py), and each
+with each median's order-statistic interval (scripts/median_ci.py), and each
 rate over the rate at chunk 1e7 of the same range and build.
 
   python3 bench/sieve_chunk_table.py --runs 3 before=/tmp/old/rangefarm after=build/apps/rangefarm
@@ -21,7 +21,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_common import ArgumentParser, fmt_count, mpi_env, rotated, timed_process  # noqa: E402
-from median_ci import fmt_median_ci, median_ci  # noqa: E402
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
+from median_ci import fmt_summary, summary  # noqa: E402  (scripts/median_ci.py)
 
 E9, E10, E12 = 10**9, 10**10, 10**12
 # (name, ranks, from, to, chunk or None for the default)
@@ -95,7 +96,7 @@ def main(argv=None):
         results[(label, row)] = {"median_wall_s": statistics.median(walls), "walls": walls,
                                  "median_cpu_s": statistics.median(cpus), "cpu_s": cpus,
                                  "rate": size / statistics.median(walls),
-                                 "ci": median_ci(walls), "results": [r["result"] for r in rs],
+                                 "ci": summary(walls), "results": [r["result"] for r in rs],
                                  "other_cores": [r.get("other_cores") for r in rs]}
     print(f"\nmedians of {args.runs} interleaved rounds, report wall_s:")
     for label, _ in builds:
@@ -111,7 +112,7 @@ def main(argv=None):
             # rank's) says more than the wall clock; at 1 rank it is the rank's.
             cpu_rel = ref["median_cpu_s"] / res["median_cpu_s"]
             same = all(x == res["results"][0] for x in res["results"])
-            wall = fmt_median_ci(res["ci"], "{:.3f}")
+            wall = fmt_summary(res["ci"], "{:.3f}")
             print(f"  {label:<8} [{fmt_count(frm)}, {fmt_count(to)}] {ranks} "
                   f"rank{'s' * (ranks > 1)} chunk {fmt_count(chunk) if chunk else 'default':>8}: "
                   f"wall {wall} s, "

@@ -4,7 +4,7 @@
 # reference sieve, factorial and decimal output against GMP, dispatch
 # throughput, mersenne at 1 and 2 ranks, the textbook Python Pool) in one
 # run, medians as ratios beside their targets, each with its median's 95%
-# confidence interval by order statistics (bench/median_ci.py), results as
+# confidence interval by order statistics (scripts/median_ci.py), results as
 # JSON, and a regression check against bench/baseline.json (more than 10%
 # worse fails; a small-chunk slow-down of the sieve fails it too). See
 # bench/bench_suite.py, or scripts/bench.sh --help.

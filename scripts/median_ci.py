@@ -24,6 +24,7 @@ import statistics
 from fractions import Fraction
 
 LEVEL = 0.95
+METHOD = "order statistics, binomial (distribution-free)"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -86,3 +87,31 @@ def within(values, target, level=LEVEL):
     median * (1 +- target)."""
     ci = median_ci(values, level)
     return ci is not None and ci.rel_half_width <= target
+
+
+def summary(values, level=LEVEL):
+    """The median of values (None entries ignored) with the best interval
+    they allow, for figures reported from however many runs there are: a
+    dict with median, lo, hi, coverage (exact), level, n and method. Where
+    there are too few runs for the level (fewer than runs_needed), the
+    interval is the whole range [min, max] and coverage says how much less
+    it covers (1 - 2/2^n: 75% for 3 runs). None for no values. bench/
+    reports its figures with this."""
+    xs = sorted(float(v) for v in values if v is not None)
+    if not xs:
+        return None
+    found = order_index(len(xs), level)
+    k, coverage = found if found else (1, max(0.0, 1 - 2 / 2 ** len(xs)))
+    return {"median": statistics.median(xs), "lo": xs[k - 1], "hi": xs[len(xs) - k],
+            "coverage": coverage, "level": level, "n": len(xs), "method": METHOD}
+
+
+def fmt_summary(ci, fmt="{:.4g}"):
+    """'2.25 [2.1, 2.6] 95% CI, n=6' or, where n is too small for the level,
+    '2.2 [2.1, 2.3] min-max of 3, 75% coverage'."""
+    if ci is None:
+        return "n/a"
+    m, lo, hi = (fmt.format(ci[k]) for k in ("median", "lo", "hi"))
+    if ci["coverage"] >= ci["level"]:
+        return f"{m} [{lo}, {hi}] {ci['level']:.0%} CI, n={ci['n']}"
+    return f"{m} [{lo}, {hi}] min-max of {ci['n']}, {ci['coverage']:.0%} coverage"

@@ -21,6 +21,7 @@ REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO / "bench"))
 import bench_regress as br  # noqa: E402
 import bench_suite  # noqa: E402
+sys.path.insert(0, str(REPO / "scripts"))
 import median_ci as mci  # noqa: E402
 
 
@@ -186,19 +187,19 @@ class MedianCI(unittest.TestCase):
         # n: (k, coverage of [x_(k), x_(n+1-k)]) from the binomial(n, 1/2) tails.
         for n, k, coverage in ((3, 1, 0.75), (5, 1, 0.9375), (6, 1, 0.96875),
                                (9, 2, 1 - 2 * 10 / 512), (20, 6, 1 - 2 * 21700 / 2**20)):
-            ci = mci.median_ci(list(range(n, 0, -1)))  # unsorted on purpose
+            ci = mci.summary(list(range(n, 0, -1)))  # unsorted on purpose
             self.assertEqual((ci["lo"], ci["hi"]), (k, n + 1 - k), n)
             self.assertAlmostEqual(ci["coverage"], coverage, msg=n)
             self.assertEqual(ci["n"], n)
             self.assertEqual(ci["median"], (n + 1) / 2)
 
     def test_few_runs_say_their_coverage(self):
-        self.assertIn("min-max of 3, 75% coverage", mci.fmt_median_ci(mci.median_ci([3, 1, 2])))
-        self.assertIn("95% CI, n=9", mci.fmt_median_ci(mci.median_ci(list(range(9)))))
-        self.assertIsNone(mci.median_ci([]))
-        self.assertIsNone(mci.median_ci([None, None]))
-        self.assertEqual(mci.median_ci([None, 4.0, 2.0])["median"], 3.0)
-        self.assertEqual(mci.fmt_median_ci(None), "n/a")
+        self.assertIn("min-max of 3, 75% coverage", mci.fmt_summary(mci.summary([3, 1, 2])))
+        self.assertIn("95% CI, n=9", mci.fmt_summary(mci.summary(list(range(9)))))
+        self.assertIsNone(mci.summary([]))
+        self.assertIsNone(mci.summary([None, None]))
+        self.assertEqual(mci.summary([None, 4.0, 2.0])["median"], 3.0)
+        self.assertEqual(mci.fmt_summary(None), "n/a")
 
     def test_figures_carry_it(self):
         f = bench_suite.figure(2.0, "x", "higher", {}, "w", samples=[1.0, 2.0, 3.0])
