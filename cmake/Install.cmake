@@ -3,8 +3,9 @@
 #   P/bin/rangefarm                        the program
 #   P/bin/rangefarm-scaling                runs P/share/rangefarm/scripts/scaling.py
 #   P/share/rangefarm/slurm/               the sbatch scripts and their lib.sh
-#   P/share/rangefarm/scripts/             scaling.py, its scaling_study package and
-#                                          launch_error.py (a failed launch in one line)
+#   P/share/rangefarm/scripts/             scaling.py, its scaling_study package,
+#                                          launch_error.py (a failed launch in one line) and
+#                                          gantt.py (a trace's Gantt chart)
 #   P/share/doc/rangefarm/                 README.md and docs/
 #   P/share/man/man1/rangefarm.1           the man page, every subcommand in it
 #   P/share/modulefiles/rangefarm/VERSION.lua   Lmod modulefile
@@ -28,6 +29,7 @@ install(PROGRAMS
 install(FILES ${PROJECT_SOURCE_DIR}/slurm/lib.sh DESTINATION ${rf_home}/slurm)
 
 install(PROGRAMS ${PROJECT_SOURCE_DIR}/scripts/scaling.py DESTINATION ${rf_home}/scripts)
+install(PROGRAMS ${PROJECT_SOURCE_DIR}/scripts/gantt.py DESTINATION ${rf_home}/scripts)
 install(FILES ${PROJECT_SOURCE_DIR}/scripts/launch_error.py DESTINATION ${rf_home}/scripts)
 install(DIRECTORY ${PROJECT_SOURCE_DIR}/scripts/scaling_study DESTINATION ${rf_home}/scripts
         FILES_MATCHING PATTERN "*.py" PATTERN "__pycache__" EXCLUDE)
