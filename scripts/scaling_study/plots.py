@@ -14,6 +14,7 @@ import matplotlib.pyplot as plt  # noqa: E402  (after choosing the backend)
 from matplotlib.lines import Line2D  # noqa: E402
 from matplotlib.patches import Patch  # noqa: E402
 
+from .predict_view import draw_predicted  # noqa: E402
 from .table import by_problem  # noqa: E402
 
 RANKS_LABEL = "MPI ranks (processes)"
@@ -68,7 +69,7 @@ def _over_handle():
                   label="hollow: oversubscribed (ranks > cores)")
 
 
-def _line_plot(series_list, ctx, path, what, ylabel, value, ideal=None):
+def _line_plot(series_list, ctx, path, what, ylabel, value, ideal=None, predicted=None):
     """One figure: value(point) -> (y, y_low, y_high) or None, per series."""
     groups = by_problem(series_list)
     colours = _colours(series_list)
@@ -108,6 +109,8 @@ def _line_plot(series_list, ctx, path, what, ylabel, value, ideal=None):
         ax.set_ylabel(ylabel)
         ax.set_title(_panel_title(group, ctx), fontsize=9)
         ax.grid(True, alpha=0.3)
+        if predicted:  # dashed predicted curves (--predict-ranks)
+            handles += draw_predicted(ax, group, colours, ctx, predicted)
         ax.legend(handles=handles, fontsize=8, title="schedule, chunk, order",
                   title_fontsize=8)
     _suptitle(fig, what, ctx)
@@ -123,7 +126,7 @@ def speedup_plot(series_list, ctx, path):
         what, ylabel = "speedup against ranks", "speedup T(1) / T(p)"
     return _line_plot(series_list, ctx, path, what, ylabel,
                       lambda pt: (pt.speedup, pt.speedup_low, pt.speedup_high),
-                      ideal=lambda p: p)
+                      ideal=lambda p: p, predicted="speedup")
 
 
 def efficiency_plot(series_list, ctx, path):
@@ -132,7 +135,7 @@ def efficiency_plot(series_list, ctx, path):
                       f"parallel efficiency, {formula}",
                       lambda pt: (pt.efficiency, pt.speedup_low / pt.ranks,
                                   pt.speedup_high / pt.ranks),
-                      ideal=lambda p: 1.0)
+                      ideal=lambda p: 1.0, predicted="efficiency")
 
 
 def karp_flatt_plot(series_list, ctx, path):

@@ -1,6 +1,7 @@
 """report.md: what was measured, the best schedule and chunk per problem in
 plain words, the plots (relative paths, so the folder can be moved), the
 summary table and, for weak scaling, how the sizes were chosen."""
+from .predict_view import report_lines as prediction_lines
 from .table import by_problem, largest_ranks
 
 
@@ -87,6 +88,7 @@ def write_report(path, series_list, plots, ctx, calibration=None):
     lines += ["## Plots", ""]
     for title, name in plots:
         lines += [f"### {title}", "", f"![{title}]({name})", ""]
+    lines += prediction_lines(series_list, ctx)
     lines += ["## Summary", "",
               "Speedup is against the 1-rank median of the same workload, schedule and chunk"
               + (" (scaled: p T(1)/T(p))" if ctx.mode == "weak" else "")
