@@ -15,37 +15,18 @@ python3 PREFIX/share/rangefarm/scripts/scaling.py, and runs PREFIX/bin/rangefarm
 Needs matplotlib: under a Python without it, it re-runs itself with
 Debian's /usr/bin/python3 (package python3-matplotlib)."""
 import argparse
-import importlib
 import os
 import shlex
 import sys
 from pathlib import Path
 
-DEBIAN_PYTHON = "/usr/bin/python3"
 TOOL = "scaling.py"
 
 
-def ensure_matplotlib():
-    """Re-executes this script with Debian's Python where this one lacks
-    matplotlib (a pyenv or venv python3 first on PATH); exits 2 where
-    neither has it."""
-    try:
-        importlib.import_module("matplotlib")
-        return
-    except ImportError:
-        pass
-    here = os.path.realpath(sys.executable or "")
-    if (os.path.exists(DEBIAN_PYTHON) and os.path.realpath(DEBIAN_PYTHON) != here
-            and not os.environ.get("RANGEFARM_SCALING_REEXEC")):
-        os.environ["RANGEFARM_SCALING_REEXEC"] = "1"
-        os.execv(DEBIAN_PYTHON, [DEBIAN_PYTHON, os.path.abspath(__file__)] + sys.argv[1:])
-    print(f"{TOOL}: error: needs matplotlib, which {sys.executable} lacks: install the Debian "
-          "package python3-matplotlib (apt-get install python3-matplotlib)", file=sys.stderr)
-    sys.exit(2)
-
-
-ensure_matplotlib()
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from scaling_study.need_matplotlib import ensure_matplotlib  # noqa: E402
+
+ensure_matplotlib(TOOL, __file__)
 from scaling_study.errors import StudyError, UsageError  # noqa: E402
 from scaling_study.machine import cores_present  # noqa: E402
 from scaling_study.numbers import parse_count  # noqa: E402

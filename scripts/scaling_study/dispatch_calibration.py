@@ -3,16 +3,19 @@ zero-cost tasks in chunks of 1 under dynamic at 2 ranks (what
 bench/dispatch_bench.cpp and bench/dispatch_nodes.py time: nothing but the
 farm's own traffic), traced, in a few rounds; medians.
 
-  service_s  rank 0's time per chunk it handles: the run's wall time over
-             its chunks. With zero-cost tasks rank 0 does nothing else
-             (its own chunks cost nothing), so 1/service_s is the chunk rate
-             rank 0 can sustain: its capacity.
+  service_s  rank 0's time to serve one report. With zero-cost tasks rank 0
+             does nothing but serve and take its own chunks, and a worker
+             outruns it, so each of the worker's chunks costs rank 0 three
+             reports (Ahead as it starts, Done, Idle while it waits for the
+             answer); counting each of rank 0's own chunks as one more:
+             service_s = wall / (rank 0's chunks + 3 x the worker's chunks).
+             1/service_s is rank 0's capacity in reports per second.
   latency_s  one way, per message: a worker's request-to-assignment time
              (the trace's request and assign records; one host, one clock)
              is two messages and rank 0's service, so (median - service) / 2.
 
-Both are upper bounds (rank 0's own dispensing is counted as service), so
-a saturation they predict may come a little later in reality."""
+Both lump rank 0's own bookkeeping in, so they err on the slow side: a
+saturation they predict may come a little later in reality."""
 import json
 import statistics
 
@@ -24,15 +27,17 @@ TASKS = 20000
 ROUNDS = 3
 RANKS = 2
 FILE = "dispatch_calibration.json"
+REPORTS_PER_WORKER_CHUNK = 3  # Ahead, Done, Idle
 WORKLOAD = f"synthetic --tasks {TASKS} --cost uniform --unit-ms 0"
 
 
 def from_trace(trace):
     """(service_s, latency_s or None) of one zero-cost trace."""
-    chunks = len(trace.chunks)
-    if chunks == 0 or trace.wall_s <= 0:
+    own = sum(1 for c in trace.chunks if c.rank == 0)
+    served = own + REPORTS_PER_WORKER_CHUNK * (len(trace.chunks) - own)
+    if served == 0 or trace.wall_s <= 0:
         raise StudyError(f"{trace.path}: no chunks or no wall time to calibrate on")
-    service = trace.wall_s / chunks
+    service = trace.wall_s / served
     asks = {}
     trips = []
     for rank, t in sorted(trace.requests, key=lambda x: x[1]):
