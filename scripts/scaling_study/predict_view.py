@@ -87,7 +87,9 @@ def _best_table(rows):
 
 
 def _saturation_sentence(rows):
-    """Where one dynamic or guided series' master stops keeping up."""
+    """Where one dynamic or guided series' master stops keeping up: the
+    first rank count simulate marks saturated (rank 0 serving reports most
+    of the run) or whose request rate reaches rank 0's capacity."""
     sat = [r for r in rows if r["rank0_saturated"] or (
         r["rank0_request_rate_hz"] and r["rank0_capacity_hz"]
         and r["rank0_request_rate_hz"] >= r["rank0_capacity_hz"])]
@@ -95,18 +97,25 @@ def _saturation_sentence(rows):
     rate, cap = last["rank0_request_rate_hz"], last["rank0_capacity_hz"]
     if rate is None or not cap:
         return f"- {_how(last)}: simulate gave no request rate or capacity."
-    if sat:
-        first = sat[0]
-        per_rank = first["ranks"] / first["rank0_request_rate_hz"]
-        return (f"- {_how(first)}: rank 0 **saturates at {first['ranks']} ranks**: it must "
-                f"serve {_fmt(first['rank0_request_rate_hz'])} requests/s against a capacity "
-                f"of {_fmt(first['rank0_capacity_hz'])}/s (each rank asks about every "
-                f"{_fmt(per_rank)} s, so P ranks ask P times as often, while rank 0 serves "
-                f"one report per service time); efficiency there "
-                f"{_fmt(first['predicted_efficiency'])}.")
-    return (f"- {_how(last)}: rank 0 keeps up to {last['ranks']} ranks: "
-            f"{_fmt(rate)} requests/s there, {100 * rate / cap:.2g}% of its capacity "
-            f"{_fmt(cap)}/s.")
+    if not sat:
+        return (f"- {_how(last)}: rank 0 keeps up to {last['ranks']} ranks: "
+                f"{_fmt(rate)} reports/s there, {100 * rate / cap:.2g}% of its capacity "
+                f"of {_fmt(cap)}/s.")
+    first = sat[0]
+    rate = first["rank0_request_rate_hz"]
+    before = [r for r in rows if r["ranks"] < first["ranks"]]
+    prior = ""
+    if before:
+        prior = (f"; at {before[-1]['ranks']} ranks it served "
+                 f"{_fmt(before[-1]['rank0_request_rate_hz'])}/s")
+    return (f"- {_how(first)}: rank 0 **saturates at {first['ranks']} ranks**: the ranks send "
+            f"{_fmt(rate)} reports/s against its capacity of {_fmt(first['rank0_capacity_hz'])}"
+            f"/s (one report per service time){prior}. Each chunk costs rank 0 a few reports "
+            "(Ahead, Done, Idle), and P ranks finishing chunks of the same length send P times "
+            "as many per second, so the master saturates once P x reports per chunk x service "
+            f"time approaches the chunk's duration; efficiency there "
+            f"{_fmt(first['predicted_efficiency'])}. Larger chunks (or guided) move this point "
+            "out in proportion.")
 
 
 def _saturation(rows):
