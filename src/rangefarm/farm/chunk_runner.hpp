@@ -53,8 +53,4 @@ class PollThrottle {
 void run_positions(const FarmPlan& plan, Range positions, const EncodedChunkFn& process,
                    const Yield& yield, RankTiming& t, const DoneFn& done);
 
-inline Range all_positions(const FarmPlan& plan) {
-  return {0, plan.todo.size()};
-}
-
 }  // namespace rf

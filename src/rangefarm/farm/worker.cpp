@@ -5,6 +5,7 @@
 #include <thread>
 
 #include "rangefarm/bigint/bigint.hpp"
+#include "rangefarm/farm/dispatch_policy.hpp"
 #include "rangefarm/farm/protocol.hpp"
 #include "rangefarm/farm/stop_request.hpp"
 
@@ -29,7 +30,8 @@ ScheduleOutcome Worker::run(const EncodedChunkFn& process) {
   };
   const StoreConnection store(plan_.store, store_channel());
   if (is_static(plan_.spec.kind)) {
-    for (Range p : static_chunks(plan_.spec, all_positions(plan_), comm_.rank(), comm_.size())) {
+    const DispatchPolicy policy(plan_.spec, plan_.todo.size(), comm_.size());
+    for (Range p : policy.static_share(comm_.rank())) {
       poll();
       if (stop_requested()) break;
       run_positions(plan_, p, process, yield_poll, out.timing, done);
