@@ -7,7 +7,7 @@
 // guided use a pull model: rank 0 owns the dispenser; a worker asks for its
 // next chunk as soon as it starts the current one, so that it does not wait
 // on rank 0, except in the tail of the run, where chunks go only to idle
-// ranks (farm.cpp, kAheadSlack). In every mode a worker reports each
+// ranks (dispatch_policy.hpp, kAheadSlack). In every mode a worker reports each
 // finished chunk to rank 0 at once, with its partial result when there is
 // a journal: that is what makes the journal and the progress line true, and
 // a stop loses no finished chunk. Without a journal each worker merges its

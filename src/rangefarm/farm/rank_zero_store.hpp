@@ -6,7 +6,7 @@
 // may put that work on another rank. So a worker never touches the folder:
 // while a farm runs, its saves travel to rank 0 in the farm's reports and
 // rank 0 writes them (the same atomic write as its own), and a worker's
-// load asks rank 0 for the file (farm.cpp, Keep and Fetch). Only rank 0's
+// load asks rank 0 for the file (master.cpp and worker.cpp, Keep and Fetch). Only rank 0's
 // storage then matters, as for the journal.
 //
 // Only what the folder held when the run started can be loaded: a run

@@ -1,0 +1,138 @@
+#include "rangefarm/farm/worker.hpp"
+
+#include <chrono>
+#include <optional>
+#include <thread>
+
+#include "rangefarm/bigint/bigint.hpp"
+#include "rangefarm/farm/dispatch_policy.hpp"
+#include "rangefarm/farm/protocol.hpp"
+#include "rangefarm/farm/stop_request.hpp"
+
+namespace rf {
+namespace {
+
+namespace mpi = boost::mpi;
+
+constexpr auto kSpinWait = std::chrono::microseconds(50);
+
+}  // namespace
+
+ScheduleOutcome Worker::run(const EncodedChunkFn& process) {
+  ScheduleOutcome out;
+  out.timing.rank = comm_.rank();
+  out.timing.host = host_name();
+  const Yield yield_poll = [this] {
+    if (throttle_.due()) poll();
+  };
+  const DoneFn done = [this](Range chunk, std::string partial) {
+    comm_.send(0, kReportTag, Report{Report::Done, chunk, std::move(partial)});
+  };
+  const StoreConnection store(plan_.store, store_channel());
+  if (is_static(plan_.spec.kind)) {
+    const DispatchPolicy policy(plan_.spec, plan_.todo.size(), comm_.size());
+    for (Range p : policy.static_share(comm_.rank())) {
+      poll();
+      if (stop_requested()) break;
+      run_positions(plan_, p, process, yield_poll, out.timing, done);
+    }
+  } else {
+    run_dynamic(process, yield_poll, done, out.timing);
+  }
+  poll();
+  comm_.send(0, kReportTag, Report{Report::Finished, {}, {}});
+  {
+    Stopwatch wait(out.timing.wait_s);
+    mpi::request end = comm_.irecv(0, kEndTag, end_);
+    wait_watching(end, yield_poll);
+  }
+  comm_.send(0, kReportTag, Report{Report::Bye, {}, {}});
+  out.stopped = (end_ & kEndStopped) != 0;
+  // Once stopping, rank 0 sent every worker a stop notice; take it if still there.
+  if ((end_ & kEndNoticeSent) != 0 && !stop_notice_taken_) comm_.recv(0, kStopTag);
+  return out;
+}
+
+// An Ahead request is outstanding while a chunk computes, so the next
+// chunk is usually there when the current one ends; if it is not (rank 0
+// keeps Ahead requests in the tail of a run), the worker says Idle. An
+// empty assignment means no more work (rank 0 answers every request,
+// stopping or not).
+void Worker::run_dynamic(const EncodedChunkFn& process, const Yield& poll, const DoneFn& done,
+                         RankTiming& t) {
+  Range current = request_chunk(t);
+  while (!current.empty() && !stop_requested()) {
+    Range ahead;
+    comm_.send(0, kReportTag, Report{Report::Ahead, {}, {}});
+    mpi::request pending = comm_.irecv(0, kAssignTag, ahead);
+    run_positions(plan_, current, process, poll, t, done);
+    {
+      Stopwatch wait(t.wait_s);
+      if (!pending.test()) {
+        comm_.send(0, kReportTag, Report{Report::Idle, {}, {}});
+        wait_watching(pending, nothing_);
+      }
+    }
+    current = ahead;
+  }
+}
+
+Range Worker::request_chunk(RankTiming& t) {
+  Range chunk;
+  comm_.send(0, kReportTag, Report{Report::Request, {}, {}});
+  mpi::request reply = comm_.irecv(0, kAssignTag, chunk);
+  Stopwatch wait(t.wait_s);
+  wait_watching(reply, nothing_);
+  return chunk;
+}
+
+// Waits for rank 0's answer (a dead rank 0 ends this process through
+// the health link, health_link.hpp); `also` runs between looks. It spins for the first kSpinWait
+// (an answer to a short chunk's request takes a few microseconds, far less than waking from a
+// sleep), then sleeps between looks so as not to take a shared core.
+void Worker::wait_watching(mpi::request& r, const Yield& also) {
+  const auto spin_until = std::chrono::steady_clock::now() + kSpinWait;
+  while (!r.test()) {
+    also();
+    if (std::chrono::steady_clock::now() > spin_until) {
+      std::this_thread::sleep_for(std::chrono::microseconds(20));
+    }
+  }
+}
+
+// How a workload's saves and loads reach rank 0 from this worker.
+RankZeroStore::Channel Worker::store_channel() {
+  const auto save = [this](const std::string& name, const std::string& label, const mpz_class& x) {
+    comm_.send(0, kReportTag, Report{Report::Keep, {}, name + '\n' + label});
+    send_bigint(comm_, 0, kKeptTag, x);
+  };
+  const auto load = [this](const std::string& name) {
+    comm_.send(0, kReportTag, Report{Report::Fetch, {}, name});
+    int found = 0;
+    mpi::request reply = comm_.irecv(0, kKeptTag, found);
+    wait_watching(reply, nothing_);
+    std::optional<SavedInteger> saved;
+    if (found == 0) return saved;
+    saved.emplace();
+    comm_.recv(0, kKeptTag, saved->label);
+    recv_bigint(comm_, 0, kKeptTag, saved->value);
+    return saved;
+  };
+  return {save, load};
+}
+
+// The worker's yield: a stop notice from rank 0 becomes a local stop
+// request; a local one (a signal to this rank) is told to rank 0, once.
+void Worker::poll() {
+  if (!stop_notice_taken_ && comm_.iprobe(0, kStopTag)) {
+    comm_.recv(0, kStopTag);
+    stop_notice_taken_ = true;
+    request_stop();
+  }
+  if (stop_requested() && !stop_told_) {
+    stop_told_ = true;
+    if (!stop_notice_taken_) comm_.send(0, kReportTag, Report{Report::Stop, {}, {}});
+  }
+}
+
+}  // namespace rf
