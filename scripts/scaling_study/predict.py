@@ -96,23 +96,35 @@ def simulate(settings, trace_path, schedule, chunk, order, ranks):
             return json.load(f)["predictions"]
 
 
+def replays_all(trace):
+    """Whether simulate can replay every schedule from trace: a trace in
+    largest-first order keeps no record of the items' given order, so it
+    predicts only largest-first dynamic and guided."""
+    return trace.order != "largest-first" or trace.schedule.startswith("static")
+
+
+def can_predict(trace, s):
+    return replays_all(trace) or (s.schedule in ("dynamic", "guided")
+                                  and s.order == "largest-first")
+
+
 def calibration_run(group, folder):
-    """(run, trace path) that calibrates one problem: at the largest rank
-    count not oversubscribed, the series with the most chunks, its median
-    run; None where no run there was traced."""
+    """(run, trace path, Trace) that calibrates one problem: at the largest
+    rank count not oversubscribed, the median run of the series with the
+    most chunks (a trace spreads a chunk's time evenly over its items),
+    preferring a trace that replays every schedule; None where no run there
+    was traced."""
     top = largest_ranks(group)
     best = None
     for s in group:
         for pt in s.points:
-            if pt.ranks != top:
-                continue
-            run = pt.median_run
-            path = trace_of(folder, run)
+            path = trace_of(folder, pt.median_run) if pt.ranks == top else None
             if path is None:
                 continue
-            chunks = sum(r["chunks"] for r in run.report["timing"]["ranks"])
-            if best is None or chunks > best[0]:
-                best = (chunks, run, path)
+            trace = read_trace(path)
+            key = (replays_all(trace), len(trace.chunks))
+            if best is None or key > best[0]:
+                best = (key, pt.median_run, path, trace)
     return None if best is None else best[1:]
 
 
@@ -145,10 +157,15 @@ def predict_study(series_list, folder, settings, log=None):
             preds.notes.append(f"{head.problem_label}: no traced run at "
                                f"{largest_ranks(group)} ranks, so nothing is predicted for it.")
             continue
-        run, path = found
-        trace = read_trace(path)
+        _, path, trace = found
         preds.sources[(head.workload, head.params, head.size)] = (path.name, trace.label())
         for s in group:
+            if not can_predict(trace, s):
+                preds.notes.append(f"{s.problem_label}, {s.how_label}: not predicted; its only "
+                                   f"calibration trace, {path.name}, is in largest-first order, "
+                                   "which keeps no record of the given order (trace a run "
+                                   "with --order given)")
+                continue
             ranks = sorted(set(settings.ranks) | {pt.ranks for pt in s.points})
             if log:
                 log(f"predicting {s.problem_label}, {s.how_label} at {len(ranks)} rank counts "
