@@ -5,7 +5,9 @@ problem under different schedules compare at a glance.
 What a reader sees:
   * a bar is a chunk, from its start to its end on the rank that ran it;
     its colour says where in the range the chunk lies (low items dark, high
-    items bright), or with colour="cost" its cost per item;
+    items bright; items as the trace numbers them, which for largest-first
+    runs is the dispatch order, costliest first), or with colour="cost" its
+    cost per item;
   * hatched grey is idle time: the rank ran no chunk (it waited for work,
     for rank 0, or for the others to end);
   * the red dashed line is the makespan (the run's wall time), the grey
@@ -50,7 +52,8 @@ def _colour_scale(traces, colour):
     lo = min((c.first for c in chunks), default=0)
     hi = max((c.last for c in chunks), default=1)
     return ((lambda c: (c.first + c.last) / 2), Normalize(lo, max(hi, lo + 1)),
-            plt.get_cmap("viridis"), "where the chunk lies in the range (its middle item)")
+            plt.get_cmap("viridis"), "the chunk's middle item as the farm numbers them\n"
+            "(largest-first runs: in dispatch order, 0 = the costliest)")
 
 
 def _panel(ax, trace, scale):
