@@ -26,7 +26,7 @@ from .errors import StudyError, UsageError
 from .numbers import fmt_float
 from .results import side_folders
 from .table import by_problem, largest_ranks
-from .trace import read_trace
+from .trace import read_trace, traced_items
 from .traced import trace_of
 
 COLUMNS = ["workload", "size", "params", "schedule", "chunk", "order", "ranks",
@@ -173,6 +173,8 @@ def predict_study(series_list, folder, settings, log=None):
             got = simulate(settings, path, s.schedule, s.chunk, s.order, ranks)
             rows = sorted((_row(s, p, _measured(s), path.name) for p in got),
                           key=lambda r: r["ranks"])
+            for r in rows:
+                r["items"] = traced_items(trace)  # for the report, not prediction.csv
             preds.rows += rows
             preds.by_series[series_key(s)] = rows
     return preds

@@ -108,6 +108,15 @@ def _saturation_sentence(rows):
     if before:
         prior = (f"; at {before[-1]['ranks']} ranks it served "
                  f"{_fmt(before[-1]['rank0_request_rate_hz'])}/s")
+    chunk = int(first["chunk"]) if str(first["chunk"]).isdigit() else 1
+    if first.get("items") and first["ranks"] * chunk >= first["items"]:
+        return (f"- {_how(first)}: rank 0 is marked saturated from {first['ranks']} ranks "
+                f"({_fmt(rate)} reports/s against a capacity of "
+                f"{_fmt(first['rank0_capacity_hz'])}/s), but there every rank gets at most one "
+                f"chunk of the {first['items']} items: what saturates it is the burst of first "
+                "requests and last reports of a run too small for that many ranks, not a "
+                "steady stream. Predict a larger problem to see where a master of a long "
+                "run stops keeping up.")
     return (f"- {_how(first)}: rank 0 **saturates at {first['ranks']} ranks**: the ranks send "
             f"{_fmt(rate)} reports/s against its capacity of {_fmt(first['rank0_capacity_hz'])}"
             f"/s (one report per service time){prior}. Each chunk costs rank 0 a few reports "
