@@ -27,7 +27,8 @@ class Stopwatch {
   double start_;
 };
 
-using DoneFn = std::function<void(Range chunk, std::string partial)>;
+// A finished chunk, its partial, and its start and end (MPI_Wtime).
+using DoneFn = std::function<void(Range chunk, std::string partial, double start, double end)>;
 
 // A workload yields every small block of work (0.1 ms of sieving); a look
 // at MPI costs microseconds (iprobe runs Open MPI's progress engine), which

@@ -39,6 +39,7 @@
 #include "rangefarm/farm/range_list.hpp"
 #include "rangefarm/farm/schedule.hpp"
 #include "rangefarm/farm/stats.hpp"
+#include "rangefarm/farm/trace_event.hpp"
 #include "rangefarm/work/workload.hpp"
 
 namespace rf {
@@ -60,6 +61,9 @@ struct FarmPlan {
   ScheduleSpec spec;
   Progress* progress = nullptr;    // rank 0; may be null
   RankZeroStore* store = nullptr;  // every rank or none: carries workers' saves to rank 0
+  TraceSink* trace = nullptr;      // rank 0, when tracing: gets every chunk's and message's times
+  bool tracing = false;            // every rank: workers put their times on their reports
+  double start_s = 0;              // every rank: MPI_Wtime() at its exit from the start barrier
 };
 
 struct ScheduleOutcome {
@@ -81,6 +85,7 @@ struct FarmHooks {
   ChunkSink on_chunk;                   // each newly finished chunk, e.g. to the journal
   Progress::Style progress = Progress::Style::Off;
   RankZeroStore* store = nullptr;  // on every rank: where the workload keeps bulky state
+  TraceSink* trace = nullptr;      // --trace: the writer (rank 0)
 };
 
 template <class Partial>
@@ -139,10 +144,14 @@ FarmOutcome<typename W::Partial> farm(const boost::mpi::communicator& comm, cons
   bool journaling = static_cast<bool>(hooks.on_chunk);
   boost::mpi::broadcast(comm, journaling, 0);
   Partial mine;  // a worker's chunks, merged, when not journaling
+  bool tracing = hooks.trace != nullptr;
+  boost::mpi::broadcast(comm, tracing, 0);
+  if (hooks.trace) hooks.trace->begin(range.size(), out.restored_items);
 
   comm.barrier();
   const double start = MPI_Wtime();
-  const FarmPlan plan{RangeList(std::move(todo)), spec, progress.get(), hooks.store};
+  const FarmPlan plan{
+      RangeList(std::move(todo)), spec, progress.get(), hooks.store, hooks.trace, tracing, start};
   const bool master = comm.rank() == 0;
   const auto process = [&](Range chunk, const Yield& yield) {
     Partial p = work.process(chunk, yield);

@@ -30,7 +30,12 @@ ScheduleOutcome Master::run(const EncodedChunkFn& process) {
   const Yield yield_poll = [this] {
     if (throttle_.due()) poll();
   };
-  const DoneFn done = [this](Range chunk, std::string partial) { record(chunk, partial, 0); };
+  const DoneFn done = [this](Range chunk, std::string partial, double start, double end) {
+    record(chunk, partial, 0);
+    if (plan_.trace) {
+      plan_.trace->event({TraceEvent::Chunk, 0, chunk, start - plan_.start_s, end - plan_.start_s});
+    }
+  };
   if (!policy_.is_static()) {
     while (true) {
       poll();
@@ -88,11 +93,13 @@ void Master::handle(int worker) {
       break;
     case Report::Done:
       record(r.chunk, r.partial, worker);
+      trace(r.trace, worker);
       break;
     case Report::Stop:
       if (!policy_.stopping()) begin_stop();
       break;
     case Report::Finished:
+      trace(r.trace, worker);
       --active_;
       break;
     case Report::Bye:
@@ -118,6 +125,14 @@ void Master::record(Range chunk, const std::string& partial, int rank) {
   sink_(chunk, partial, rank);
   recorded_items_ += chunk.size();
   if (plan_.progress) plan_.progress->add(chunk.size());
+}
+
+void Master::trace(const std::vector<TraceEvent>& events, int rank) {
+  if (!plan_.trace) return;
+  for (TraceEvent e : events) {
+    e.rank = rank;
+    plan_.trace->event(e);
+  }
 }
 
 // A worker's save, written here; a worker's load, answered from here.

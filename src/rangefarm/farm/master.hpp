@@ -31,6 +31,7 @@ class Master {
   // Sends the policy's answer, if it has one now.
   void answer(int worker, const std::optional<Range>& chunk);
   void record(Range chunk, const std::string& partial, int rank);
+  void trace(const std::vector<TraceEvent>& events, int rank);
   void keep(int worker, const std::string& name_and_label);
   void fetch(int worker, const std::string& name);
   void begin_stop();
