@@ -18,5 +18,6 @@ Command add_perfect_command(CLI::App& app);
 Command add_factorial_command(CLI::App& app);
 Command add_mersenne_command(CLI::App& app);
 Command add_synthetic_command(CLI::App& app);
+Command add_simulate_command(CLI::App& app);
 
 }  // namespace rf::app

@@ -33,6 +33,30 @@ void add_common_options(CLI::App& cmd, CommonOptions& opts, const std::string& d
   cmd.add_flag("--progress", opts.progress,
                "show percent done, rate and ETA on stderr (default when stderr is a terminal; "
                "every 30 s when it is not)");
+  cmd.add_option("--trace", opts.trace,
+                 "write one JSON line per chunk (rank, host, items, start, end) to FILE")
+      ->type_name("FILE")
+      ->check(file_name_check());
+}
+
+namespace {
+std::string g_command_line;  // written once, before any run
+}  // namespace
+
+void note_command_line_text(int argc, char** argv) {
+  g_command_line = "rangefarm";
+  for (int i = 1; i < argc; ++i) {
+    const std::string arg = argv[i];
+    const bool plain =
+        !arg.empty() && arg.find_first_of(" \t\n'\"\\$`*?;&|<>()") == std::string::npos;
+    std::string quoted = "'";
+    for (char c : arg) quoted += c == '\'' ? std::string("'\\''") : std::string(1, c);
+    g_command_line += ' ' + (plain ? arg : quoted + "'");
+  }
+}
+
+const std::string& command_line_text() {
+  return g_command_line;
 }
 
 std::uint64_t parse_number(const std::string& option, const std::string& text,
@@ -86,6 +110,7 @@ void check_outputs(const boost::mpi::communicator& comm, const CommonOptions& op
                    const std::vector<OutputFile>& more) {
   std::vector<OutputFile> writes = more;
   if (opts.json != "-") writes.insert(writes.begin(), {"--json", opts.json});
+  if (!opts.trace.empty()) writes.push_back({"--trace", opts.trace});
   std::vector<OutputFile> reads;
   (opts.resume ? reads : writes).push_back({"--checkpoint", opts.checkpoint});
   check_output_files(comm, writes, reads);

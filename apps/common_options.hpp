@@ -1,5 +1,5 @@
 // Options every subcommand shares (schedule, chunk, order, JSON report,
-// quiet, checkpoint and progress), how they are checked, and how a finished
+// quiet, checkpoint, progress and trace), how they are checked, and how a finished
 // run is reported.
 #pragma once
 
@@ -33,7 +33,13 @@ struct CommonOptions {
   std::string checkpoint;  // empty: no journal
   bool resume = false;
   bool progress = false;  // asked for; by default on when stderr is a terminal
+  std::string trace;      // empty: no trace
 };
+
+// The command line as given ("rangefarm perfect --to 1e9 ..."), for a trace's
+// header; noted once by main().
+void note_command_line_text(int argc, char** argv);
+const std::string& command_line_text();
 
 // default_chunk describes the workload's default chunk size for --help.
 void add_common_options(CLI::App& cmd, CommonOptions& opts, const std::string& default_chunk);

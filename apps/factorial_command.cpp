@@ -12,6 +12,7 @@
 #include "rangefarm/common/fmt_util.hpp"
 #include "rangefarm/work/factorial.hpp"
 #include "run_control.hpp"
+#include "run_trace.hpp"
 
 namespace rf::app {
 namespace {
@@ -156,7 +157,9 @@ int run_factorial(const boost::mpi::communicator& comm, const FactorialOptions& 
   RunControl control(comm, o.common,
                      {{"workload", "factorial"}, {"ns", job.ns}, {"ranks", comm.size()}},
                      /*with_state_dir=*/true);
+  RunTrace trace(comm, o.common, "factorial", job.schedule, DispatchOrder::Given);
   FactorialRequest request{job.ns, job.schedule, {}, 0, control.hooks()};
+  request.hooks.trace = trace.sink();
   if (decimal) {
     agree_on_rank0(comm, [&] {
       digits_file.open(o.output, std::ios::trunc);
@@ -172,6 +175,7 @@ int run_factorial(const boost::mpi::communicator& comm, const FactorialOptions& 
     };
   }
   const FactorialOutcome outcome = compute_factorials(comm, request);
+  trace.finish(outcome.wall_s, outcome.stopped);
   if (outcome.stopped) {
     return control.stopped(outcome.restored_pieces + outcome.computed_pieces, outcome.pieces);
   }

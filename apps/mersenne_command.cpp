@@ -14,6 +14,7 @@
 #include "rangefarm/work/mersenne.hpp"
 #include "rangefarm/work/trial_factor.hpp"
 #include "run_control.hpp"
+#include "run_trace.hpp"
 
 namespace rf::app {
 namespace {
@@ -210,9 +211,19 @@ int run_mersenne(const boost::mpi::communicator& comm, const MersenneOptions& o)
                      /*with_state_dir=*/true, ItemIds{job.order, [&](DispatchOrder order) {
                                                         return ItemNumbering(in_order(order));
                                                       }});
+  // A chunk's cost: its exponents' by the cost model (relative units).
+  const auto chunk_cost = [&](Range positions) -> std::optional<double> {
+    double units = 0;
+    for (std::uint64_t i = positions.lo; i < positions.hi; ++i)
+      units += mersenne_cost(exponents[i]);
+    return units;
+  };
+  RunTrace trace(comm, o.common, "mersenne", job.schedule, job.order, "units", chunk_cost);
   const MersenneSearch search(exponents, job.tf_bits, {control.store(), job.ll_save_every_s});
-  const auto outcome =
-      farm(comm, search, Range{0, exponents.size()}, job.schedule, control.hooks());
+  FarmHooks hooks = control.hooks();
+  hooks.trace = trace.sink();
+  const auto outcome = farm(comm, search, Range{0, exponents.size()}, job.schedule, hooks);
+  trace.finish(outcome.wall_s, outcome.stopped);
   const std::uint64_t computed = items_total(outcome.timings);
   if (outcome.stopped) return control.stopped(outcome.restored_items + computed, exponents.size());
   control.completed();

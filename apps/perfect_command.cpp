@@ -8,6 +8,7 @@
 #include "rangefarm/farm/farm.hpp"
 #include "rangefarm/work/perfect.hpp"
 #include "run_control.hpp"
+#include "run_trace.hpp"
 
 namespace rf::app {
 namespace {
@@ -77,8 +78,12 @@ int run_perfect(const boost::mpi::communicator& comm, const PerfectOptions& o) {
                       {"from", job.range.lo},
                       {"to", job.range.hi - 1},
                       {"method", perfect_method_name(job.method)}});
+  RunTrace trace(comm, o.common, "perfect", job.schedule, DispatchOrder::Given);
   const PerfectSearch search(job.method, job.range.hi - 1);
-  const auto outcome = farm(comm, search, job.range, job.schedule, control.hooks());
+  FarmHooks hooks = control.hooks();
+  hooks.trace = trace.sink();
+  const auto outcome = farm(comm, search, job.range, job.schedule, hooks);
+  trace.finish(outcome.wall_s, outcome.stopped);
   const std::uint64_t computed = items_total(outcome.timings);
   if (outcome.stopped) return control.stopped(outcome.restored_items + computed, job.range.size());
   control.completed();

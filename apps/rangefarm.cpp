@@ -59,7 +59,8 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   std::vector<rf::app::Command> commands{
       rf::app::add_perfect_command(app), rf::app::add_factorial_command(app),
-      rf::app::add_mersenne_command(app), rf::app::add_synthetic_command(app)};
+      rf::app::add_mersenne_command(app), rf::app::add_synthetic_command(app),
+      rf::app::add_simulate_command(app)};
   // --version anywhere on the line, as --help: `rangefarm perfect --to 1 --version`.
   for (const auto& c : commands) c.parser->set_version_flag("--version", rf::version_text());
 
@@ -77,6 +78,7 @@ int main(int argc, char** argv) {
 
   // From here on a lost rank or node, in any phase, is named in one line.
   rf::note_command_line(argc, argv);
+  rf::app::note_command_line_text(argc, argv);
   const rf::HealthLink health(world);
   try {
     for (const auto& c : commands) {

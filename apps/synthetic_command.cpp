@@ -11,6 +11,7 @@
 #include "rangefarm/farm/farm.hpp"
 #include "rangefarm/work/synthetic.hpp"
 #include "run_control.hpp"
+#include "run_trace.hpp"
 
 namespace rf::app {
 namespace {
@@ -156,8 +157,20 @@ int run_synthetic(const boost::mpi::communicator& comm, const SyntheticOptions& 
                       {"seed", job.spec.seed},
                       {"items", "tasks"}},
                      /*with_state_dir=*/false, ItemIds{job.order, numbering});
+  // A chunk's cost: the sum of its tasks' costs, in units.
+  const auto chunk_cost = [&](Range positions) -> std::optional<double> {
+    double units = 0;
+    for (std::uint64_t i = positions.lo; i < positions.hi; ++i) {
+      units += task_cost(job.spec, order.empty() ? i + 1 : order[i]);
+    }
+    return units;
+  };
+  RunTrace trace(comm, o.common, "synthetic", job.schedule, job.order, "units", chunk_cost);
   const SyntheticTasks tasks(job.spec, order);
-  const auto outcome = farm(comm, tasks, Range{0, job.spec.tasks}, job.schedule, control.hooks());
+  FarmHooks hooks = control.hooks();
+  hooks.trace = trace.sink();
+  const auto outcome = farm(comm, tasks, Range{0, job.spec.tasks}, job.schedule, hooks);
+  trace.finish(outcome.wall_s, outcome.stopped);
   const std::uint64_t computed = items_total(outcome.timings);
   if (outcome.stopped) return control.stopped(outcome.restored_items + computed, job.spec.tasks);
   control.completed();

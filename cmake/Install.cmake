@@ -4,8 +4,9 @@
 #   P/bin/rangefarm-scaling                runs P/share/rangefarm/scripts/scaling.py
 #   P/share/rangefarm/slurm/               the sbatch scripts and their lib.sh
 #   P/share/rangefarm/scripts/             scaling.py, its scaling_study package,
-#                                          launch_error.py (a failed launch in one line) and
-#                                          median_ci.py (the interval of a median)
+#                                          launch_error.py (a failed launch in one line),
+#                                          median_ci.py (the interval of a median) and
+#                                          gantt.py (a trace's Gantt chart)
 #   P/share/doc/rangefarm/                 README.md and docs/
 #   P/share/man/man1/rangefarm.1           the man page, every subcommand in it
 #   P/share/modulefiles/rangefarm/VERSION.lua   Lmod modulefile
@@ -29,6 +30,7 @@ install(PROGRAMS
 install(FILES ${PROJECT_SOURCE_DIR}/slurm/lib.sh DESTINATION ${rf_home}/slurm)
 
 install(PROGRAMS ${PROJECT_SOURCE_DIR}/scripts/scaling.py DESTINATION ${rf_home}/scripts)
+install(PROGRAMS ${PROJECT_SOURCE_DIR}/scripts/gantt.py DESTINATION ${rf_home}/scripts)
 install(FILES ${PROJECT_SOURCE_DIR}/scripts/launch_error.py ${PROJECT_SOURCE_DIR}/scripts/median_ci.py
         DESTINATION ${rf_home}/scripts)
 install(DIRECTORY ${PROJECT_SOURCE_DIR}/scripts/scaling_study DESTINATION ${rf_home}/scripts

@@ -23,41 +23,23 @@ python3 PREFIX/share/rangefarm/scripts/scaling.py, and runs PREFIX/bin/rangefarm
 Needs matplotlib: under a Python without it, it re-runs itself with
 Debian's /usr/bin/python3 (package python3-matplotlib)."""
 import argparse
-import importlib
 import os
 import shlex
 import sys
 from pathlib import Path
 
-DEBIAN_PYTHON = "/usr/bin/python3"
 TOOL = "scaling.py"
 
 
-def ensure_matplotlib():
-    """Re-executes this script with Debian's Python where this one lacks
-    matplotlib (a pyenv or venv python3 first on PATH); exits 2 where
-    neither has it."""
-    try:
-        importlib.import_module("matplotlib")
-        return
-    except ImportError:
-        pass
-    here = os.path.realpath(sys.executable or "")
-    if (os.path.exists(DEBIAN_PYTHON) and os.path.realpath(DEBIAN_PYTHON) != here
-            and not os.environ.get("RANGEFARM_SCALING_REEXEC")):
-        os.environ["RANGEFARM_SCALING_REEXEC"] = "1"
-        os.execv(DEBIAN_PYTHON, [DEBIAN_PYTHON, os.path.abspath(__file__)] + sys.argv[1:])
-    print(f"{TOOL}: error: needs matplotlib, which {sys.executable} lacks: install the Debian "
-          "package python3-matplotlib (apt-get install python3-matplotlib)", file=sys.stderr)
-    sys.exit(2)
-
-
-ensure_matplotlib()
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from scaling_study.need_matplotlib import ensure_matplotlib  # noqa: E402
+
+ensure_matplotlib(TOOL, __file__)
 from median_ci import runs_needed  # noqa: E402
 from scaling_study.errors import StudyError, UsageError  # noqa: E402
 from scaling_study.machine import cores_present  # noqa: E402
 from scaling_study.numbers import parse_count  # noqa: E402
+from scaling_study.predict import parse_ranks, results_settings  # noqa: E402
 from scaling_study.results import SCHEDULES, report_folder  # noqa: E402
 from scaling_study.study import Context, build_study  # noqa: E402
 from scaling_study.workload import Workload  # noqa: E402
@@ -167,6 +149,10 @@ def make_parser():
     ap.add_argument("--from-results", type=Path, metavar="DIR",
                     help="run nothing: build the study from the JSON reports in DIR (or "
                          "DIR/json)")
+    ap.add_argument("--predict-ranks", metavar="LIST",
+                    help="also predict every schedule and chunk at these rank counts, e.g. "
+                         "1,2,4,...,4096, with rangefarm simulate calibrated on the runs' "
+                         "traces: prediction.csv, dashed curves, a report section")
     ap.add_argument("--cores", type=int, help="with --from-results: the cores of every host, "
                                               "where DIR has no machine.json")
     return ap
@@ -192,6 +178,8 @@ def check_options(opts):
         raise UsageError("--cores goes with --from-results only (a live sweep counts them)")
     if opts.cores is not None and opts.cores < 1:
         raise UsageError(f"--cores {opts.cores}: at least 1")
+    if opts.predict_ranks:
+        opts.predict_ranks = parse_ranks(opts.predict_ranks)
     if opts.from_results is not None:
         live = [name for name in LIVE_ONLY if getattr(opts, name) not in (None, False)]
         if live:
@@ -252,6 +240,8 @@ def main(argv):
         if opts.from_results is not None:
             folder = report_folder(opts.from_results)
             ctx = Context(mode=opts.mode)
+            if opts.predict_ranks:
+                ctx.predict = results_settings(opts.predict_ranks, default_binary(), folder)
             report = build_study(folder, opts.out, ctx, cores_given=opts.cores)
         else:
             from scaling_study.sweep import live_sweep

@@ -19,6 +19,7 @@ from matplotlib.lines import Line2D  # noqa: E402
 from matplotlib.patches import Patch  # noqa: E402
 
 from .amdahl import amdahl  # noqa: E402
+from .predict_view import draw_predicted  # noqa: E402
 from .table import by_problem  # noqa: E402
 
 RANKS_LABEL = "MPI ranks (processes)"
@@ -116,10 +117,11 @@ def _amdahl_lines(ax, group, colours, ranks, per_rank):
 
 
 def _line_plot(series_list, ctx, path, what, ylabel, value, ideal=None, amdahl_per_rank=None,
-               tail=None):
+               tail=None, predicted=None):
     """One figure: value(series, point) -> (y, y_low, y_high) or None, per
     series; amdahl_per_rank (True: efficiency, False: speedup) draws the
-    Amdahl fits."""
+    Amdahl fits; predicted ("speedup" or "efficiency") the dashed predicted
+    curves of --predict-ranks."""
     groups = by_problem(series_list)
     colours = _colours(series_list)
     fig, axes = _grid(len(groups))
@@ -162,6 +164,8 @@ def _line_plot(series_list, ctx, path, what, ylabel, value, ideal=None, amdahl_p
         ax.set_ylabel(ylabel)
         ax.set_title(_panel_title(group, ctx), fontsize=9)
         ax.grid(True, alpha=0.3)
+        if predicted:  # dashed predicted curves (--predict-ranks)
+            handles += draw_predicted(ax, group, colours, ctx, predicted)
         ax.legend(handles=handles, fontsize=8, title="schedule, chunk, order",
                   title_fontsize=8)
     _suptitle(fig, what, ctx, tail=tail)
@@ -180,7 +184,7 @@ def speedup_plot(series_list, ctx, path):
                                               pt.speedup_ci_high, pt.speedup_low,
                                               pt.speedup_high),
                       ideal=lambda p: p, amdahl_per_rank=False,
-                      tail=_bars_text(series_list, ctx))
+                      tail=_bars_text(series_list, ctx), predicted="speedup")
 
 
 def efficiency_plot(series_list, ctx, path):
@@ -193,7 +197,8 @@ def efficiency_plot(series_list, ctx, path):
                          per(pt.speedup_low), per(pt.speedup_high))
     return _line_plot(series_list, ctx, path, f"parallel efficiency ({formula})",
                       f"parallel efficiency, {formula}", value, ideal=lambda p: 1.0,
-                      amdahl_per_rank=True, tail=_bars_text(series_list, ctx))
+                      amdahl_per_rank=True, tail=_bars_text(series_list, ctx),
+                      predicted="efficiency")
 
 
 def karp_flatt_plot(series_list, ctx, path):

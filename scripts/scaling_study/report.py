@@ -2,12 +2,14 @@
 plain words, the baselines with their absolute times, the upper bound (the
 ideal and an Amdahl fit), for a chunk sweep the kernel's per-chunk cost
 apart from the farm's (chunk_costs.py), the plots (relative paths, so the
-folder can be moved), the summary table and, for weak scaling, how the
-sizes were chosen."""
+folder can be moved), the summary table, the predictions of
+--predict-ranks (predict_view.py) and, for weak scaling, how the sizes were
+chosen."""
 import math
 
 from .amdahl import limit
 from .chunk_costs import chunk_sweeps
+from .predict_view import report_lines as prediction_lines
 from .table import by_problem, largest_ranks
 
 CI_METHOD = ("95% confidence intervals of the medians are distribution-free order-statistics "
@@ -200,6 +202,7 @@ def write_report(path, series_list, plots, ctx, calibration=None):
               + "; efficiency is speedup / ranks; Karp-Flatt e = (1/S - 1/p)/(1 - 1/p). "
               "The same numbers are in summary.csv, every run in runs.csv.", ""]
     lines += _table(series_list) + [""]
+    lines += prediction_lines(series_list, ctx)
     if calibration:
         lines += _calibration(calibration)
     path.write_text("\n".join(lines))

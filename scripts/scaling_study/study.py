@@ -8,7 +8,9 @@ import json
 from .csv_out import write_tables
 from .errors import UsageError
 from .machine import read_cores
+from .gantt import study_gantts
 from .plots import all_plots
+from .predict import add_predictions
 from .report import write_report
 from .results import check_results, load_runs, side_folders
 from .table import build_series
@@ -24,6 +26,8 @@ class Context:
     reports: str = ""
     command: str = ""
     notes: list = dataclasses.field(default_factory=list)
+    predict: object = None      # predict.Settings where --predict-ranks asks for predictions
+    predictions: object = None  # predict.Predictions, once made
 
 
 def _machine_text(hosts, cores):
@@ -80,7 +84,8 @@ def build_study(folder, out, ctx, cores_given=None, calibration=None, log=None):
     ctx.reports = f"{len(runs)} JSON reports in `{folder}`, rangefarm {', '.join(versions)}"
     out.mkdir(parents=True, exist_ok=True)
     write_tables(out, series)
-    plots = all_plots(series, ctx, out)
+    add_predictions(series, folder, out, ctx, log)
+    plots = all_plots(series, ctx, out) + study_gantts(series, folder, ctx, out)
     if calibration is None:
         calibration = read_calibration(folder)
     report = write_report(out / "report.md", series, plots, ctx, calibration)

@@ -21,8 +21,10 @@ from median_ci import within
 from .errors import StudyError, UsageError
 from .machine import cores_present, write_machine
 from .numbers import fmt_count
+from .predict import predict_settings
 from .results import ResultCheck, Run
 from .study import Context, build_study
+from .traced import supports_trace, trace_name
 from .workload import FLAGS
 
 MPI_ENV = {
@@ -75,6 +77,10 @@ class Launcher:
         self.binary, self.cores, self.timeout = binary, cores, timeout
         self.env = dict(os.environ, **MPI_ENV)
         self.env.pop("OMPI_MCA_orte_execute_quiet", None)
+        self.traces = supports_trace(binary, self.env)  # NAME.trace.jsonl beside NAME.json
+
+    def trace_path(self, json_path):
+        return json_path.with_name(trace_name(json_path.name))
 
     def command(self, workload, ranks, schedule, chunk, json_path):
         cmd = ["mpirun", "-np", str(ranks)]
@@ -85,6 +91,8 @@ class Launcher:
             cmd += ["--schedule", schedule]
         if chunk and chunk != "default":
             cmd += ["--chunk", chunk]
+        if self.traces:
+            cmd += ["--trace", str(self.trace_path(json_path))]
         return cmd + ["--json", str(json_path), "--quiet"]
 
     def run(self, workload, ranks, schedule, chunk, json_path):
@@ -160,6 +168,7 @@ def live_sweep(opts, command_line):
     write_machine(out)
     launcher = Launcher(opts.binary, cores, opts.timeout)
     plans, calibrations = _sizes(opts, launcher, ranks, out)
+    ctx.predict = predict_settings(opts, launcher, out, say)
     if calibrations:
         (out / "calibration.json").write_text(json.dumps(calibrations, indent=2) + "\n")
     points = [Point(index, sized[p], p, schedule, chunk)

@@ -14,6 +14,9 @@ work/ object library has no MPI on its include path):
            work/ only the Workload concept (workload.hpp) and the saved
            integer a workload may hand rank 0 (saved_integer.hpp).
   health/  failure detection beside MPI: the same as farm/.
+  sim/     the farm simulator: no MPI (so nothing of farm/ it uses may reach
+           MPI either: it replays the MPI-free dispatch policy in virtual
+           time), nothing from work/, bigint/ or health/.
   bigint/  GMP integers across ranks and the factorial's farm: anything.
 
 And no source file lies directly in src/rangefarm/: each belongs to a folder.
@@ -24,7 +27,7 @@ import sys
 from pathlib import Path
 
 INCLUDE = re.compile(r'^\s*#\s*include\s*([<"])([^>"]+)[>"]', re.M)
-FOLDERS = ("common", "work", "farm", "health", "bigint")
+FOLDERS = ("common", "work", "farm", "health", "bigint", "sim")
 ENGINE_MAY_USE = {"rangefarm/work/workload.hpp", "rangefarm/work/saved_integer.hpp"}
 
 
@@ -47,6 +50,11 @@ def forbidden(folder, header):
             return "work/ knows no MPI"
         if other not in (None, "work", "common"):
             return "work/ includes only work/ and common/"
+    if folder == "sim":
+        if is_mpi(header):
+            return "sim/ knows no MPI"
+        if other in ("work", "bigint", "health"):
+            return "sim/ uses only common/, farm/'s policy and sim/"
     if folder in ("farm", "health"):
         if other in ("work", "bigint") and header not in ENGINE_MAY_USE:
             return f"{folder}/ knows no workload"

@@ -62,6 +62,11 @@ class SeamTest(unittest.TestCase):
         self.add_include("health/net_socket.cpp", '"rangefarm/bigint/factorial_farm.hpp"')
         self.assert_fails("health/net_socket.cpp", "health/ knows no workload")
 
+    def test_the_simulator_reaching_mpi_through_the_policy_fails(self):
+        # The simulator and the farm share the dispatch policy; it must stay MPI-free.
+        self.add_include("farm/dispatch_policy.hpp", "<boost/mpi/communicator.hpp>")
+        self.assert_fails("rangefarm/sim/simulator.cpp", "(through rangefarm/", "sim/ knows no MPI")
+
     def test_a_file_left_in_the_flat_folder_fails(self):
         (self.src / "rangefarm" / "stray.hpp").write_text("#pragma once\n")
         self.assert_fails("rangefarm/stray.hpp", "lies directly in src/rangefarm/")

@@ -135,8 +135,9 @@ std::vector<Range> load_saved_pieces(const mpi::communicator& comm, const Factor
   return done;
 }
 
+// start: MPI_Wtime() at the start barrier, which traced times count from.
 Pieces farm_pieces(const mpi::communicator& comm, const FactorialWork& work,
-                   const FactorialRequest& request) {
+                   const FactorialRequest& request, double start) {
   Pieces out;
   RankZeroStore* store = request.hooks.store;
   std::vector<Range> done;
@@ -148,8 +149,16 @@ Pieces farm_pieces(const mpi::communicator& comm, const FactorialWork& work,
   if (comm.rank() == 0) {
     progress = std::make_unique<Progress>(request.hooks.progress, work.pieces(), out.restored);
   }
-  const FarmPlan plan{RangeList(subtract(Range{0, work.pieces()}, done)), request.schedule,
-                      progress.get(), store};
+  bool tracing = request.hooks.trace != nullptr;
+  mpi::broadcast(comm, tracing, 0);
+  if (request.hooks.trace) request.hooks.trace->begin(work.pieces(), out.restored);
+  const FarmPlan plan{RangeList(subtract(Range{0, work.pieces()}, done)),
+                      request.schedule,
+                      progress.get(),
+                      store,
+                      request.hooks.trace,
+                      tracing,
+                      start};
   // A chunk's partial lists the pieces it saved; a chunk is journaled only
   // when all of them were (small pieces are cheaper to make again).
   const auto process = [&](Range chunk, const Yield& yield) {
@@ -270,7 +279,7 @@ FactorialOutcome compute_factorials(const mpi::communicator& comm,
   FactorialOutcome out;
   comm.barrier();
   const double start = MPI_Wtime();
-  Pieces pieces = farm_pieces(comm, work, request);
+  Pieces pieces = farm_pieces(comm, work, request, start);
   mpi::gather(comm, pieces.timing, out.timings, 0);
   double mark = MPI_Wtime();
   out.phases.pieces_s = mark - start;
@@ -279,6 +288,7 @@ FactorialOutcome compute_factorials(const mpi::communicator& comm,
   out.computed_pieces = work.pieces() - pieces.restored;
   if (pieces.stopped) {
     out.stopped = true;
+    out.wall_s = MPI_Wtime() - start;
     out.computed_pieces = items_total(out.timings);
     mpi::broadcast(comm, out.computed_pieces, 0);
     return out;

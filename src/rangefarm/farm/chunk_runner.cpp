@@ -9,15 +9,18 @@ void run_positions(const FarmPlan& plan, Range positions, const EncodedChunkFn& 
   for (Range chunk : plan.todo.map(positions)) {
     if (stop_requested()) return;
     std::string partial;
+    const double start = MPI_Wtime();
     try {
-      Stopwatch busy(t.busy_s);
       partial = process(chunk, yield);
     } catch (const Interrupted&) {
+      t.busy_s += MPI_Wtime() - start;
       return;
     }
+    const double end = MPI_Wtime();
+    t.busy_s += end - start;
     t.chunks += 1;
     t.items += chunk.size();
-    done(chunk, std::move(partial));
+    done(chunk, std::move(partial), start, end);
   }
 }
 

@@ -27,7 +27,8 @@ class Stopwatch {
   double start_;
 };
 
-using DoneFn = std::function<void(Range chunk, std::string partial)>;
+// A finished chunk, its partial, and its start and end (MPI_Wtime).
+using DoneFn = std::function<void(Range chunk, std::string partial, double start, double end)>;
 
 // A workload yields every small block of work (0.1 ms of sieving); a look
 // at MPI costs microseconds (iprobe runs Open MPI's progress engine), which
@@ -52,9 +53,5 @@ class PollThrottle {
 // chunk (Interrupted) leaves it undone.
 void run_positions(const FarmPlan& plan, Range positions, const EncodedChunkFn& process,
                    const Yield& yield, RankTiming& t, const DoneFn& done);
-
-inline Range all_positions(const FarmPlan& plan) {
-  return {0, plan.todo.size()};
-}
 
 }  // namespace rf

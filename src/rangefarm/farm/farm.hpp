@@ -7,7 +7,7 @@
 // guided use a pull model: rank 0 owns the dispenser; a worker asks for its
 // next chunk as soon as it starts the current one, so that it does not wait
 // on rank 0, except in the tail of the run, where chunks go only to idle
-// ranks (master.cpp, kAheadSlack). In every mode a worker reports each
+// ranks (dispatch_policy.hpp, kAheadSlack). In every mode a worker reports each
 // finished chunk to rank 0 at once, with its partial result when there is
 // a journal: that is what makes the journal and the progress line true, and
 // a stop loses no finished chunk. Without a journal each worker merges its
@@ -39,6 +39,7 @@
 #include "rangefarm/farm/range_list.hpp"
 #include "rangefarm/farm/schedule.hpp"
 #include "rangefarm/farm/stats.hpp"
+#include "rangefarm/farm/trace_event.hpp"
 #include "rangefarm/work/workload.hpp"
 
 namespace rf {
@@ -60,6 +61,9 @@ struct FarmPlan {
   ScheduleSpec spec;
   Progress* progress = nullptr;    // rank 0; may be null
   RankZeroStore* store = nullptr;  // every rank or none: carries workers' saves to rank 0
+  TraceSink* trace = nullptr;      // rank 0, when tracing: gets every chunk's and message's times
+  bool tracing = false;            // every rank: workers put their times on their reports
+  double start_s = 0;              // every rank: MPI_Wtime() at its exit from the start barrier
 };
 
 struct ScheduleOutcome {
@@ -81,6 +85,7 @@ struct FarmHooks {
   ChunkSink on_chunk;                   // each newly finished chunk, e.g. to the journal
   Progress::Style progress = Progress::Style::Off;
   RankZeroStore* store = nullptr;  // on every rank: where the workload keeps bulky state
+  TraceSink* trace = nullptr;      // --trace: the writer (rank 0)
 };
 
 template <class Partial>
@@ -139,10 +144,14 @@ FarmOutcome<typename W::Partial> farm(const boost::mpi::communicator& comm, cons
   bool journaling = static_cast<bool>(hooks.on_chunk);
   boost::mpi::broadcast(comm, journaling, 0);
   Partial mine;  // a worker's chunks, merged, when not journaling
+  bool tracing = hooks.trace != nullptr;
+  boost::mpi::broadcast(comm, tracing, 0);
+  if (hooks.trace) hooks.trace->begin(range.size(), out.restored_items);
 
   comm.barrier();
   const double start = MPI_Wtime();
-  const FarmPlan plan{RangeList(std::move(todo)), spec, progress.get(), hooks.store};
+  const FarmPlan plan{
+      RangeList(std::move(todo)), spec, progress.get(), hooks.store, hooks.trace, tracing, start};
   const bool master = comm.rank() == 0;
   const auto process = [&](Range chunk, const Yield& yield) {
     Partial p = work.process(chunk, yield);

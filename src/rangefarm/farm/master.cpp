@@ -14,27 +14,14 @@ namespace {
 
 namespace mpi = boost::mpi;
 
-// Dynamic and guided: a worker asks for its next chunk as it starts the
-// current one (Ahead), so that with short chunks it never waits on rank 0.
-// But a chunk promised early is one an idle rank cannot take, which in the
-// tail of a run is what decides the makespan: so rank 0 grants an Ahead at
-// once only while at least kAheadSlack chunks per rank are left, and
-// otherwise keeps it until the worker says it is Idle (its chunk done, no
-// answer yet). The tail is then handed out strictly to idle ranks, as in
-// textbook self-scheduling, and with few long tasks (10 tasks on 5 ranks)
-// every chunk is.
-constexpr std::uint64_t kAheadSlack = 2;
-
 }  // namespace
 
 Master::Master(const mpi::communicator& comm, const FarmPlan& plan, const RecordFn& sink)
     : comm_(comm),
       plan_(plan),
       sink_(sink),
-      deferred_(static_cast<std::size_t>(comm.size()), false),
-      active_(comm.size() - 1) {
-  if (!is_static(plan.spec.kind)) dispenser_.emplace(plan.spec, all_positions(plan), comm.size());
-}
+      policy_(plan.spec, plan.todo.size(), comm.size()),
+      active_(comm.size() - 1) {}
 
 ScheduleOutcome Master::run(const EncodedChunkFn& process) {
   ScheduleOutcome out;
@@ -43,18 +30,23 @@ ScheduleOutcome Master::run(const EncodedChunkFn& process) {
   const Yield yield_poll = [this] {
     if (throttle_.due()) poll();
   };
-  const DoneFn done = [this](Range chunk, std::string partial) { record(chunk, partial, 0); };
-  if (dispenser_) {
+  const DoneFn done = [this](Range chunk, std::string partial, double start, double end) {
+    record(chunk, partial, 0);
+    if (plan_.trace) {
+      plan_.trace->event({TraceEvent::Chunk, 0, chunk, start - plan_.start_s, end - plan_.start_s});
+    }
+  };
+  if (!policy_.is_static()) {
     while (true) {
       poll();
-      const std::optional<Range> next = stopping_ ? std::nullopt : dispenser_->next();
+      const std::optional<Range> next = policy_.next_for_rank0();
       if (!next) break;
       run_positions(plan_, *next, process, yield_poll, out.timing, done);
     }
   } else {
-    for (Range p : static_chunks(plan_.spec, all_positions(plan_), 0, comm_.size())) {
+    for (Range p : policy_.static_share(0)) {
       poll();
-      if (stopping_) break;
+      if (policy_.stopping()) break;
       run_positions(plan_, p, process, yield_poll, out.timing, done);
     }
   }
@@ -62,8 +54,8 @@ ScheduleOutcome Master::run(const EncodedChunkFn& process) {
     Stopwatch wait(out.timing.wait_s);
     wait_until([this] { return active_ == 0; });
     // A stop that came while the last chunks finished stopped nothing.
-    out.stopped = stopping_ && recorded_items_ < plan_.todo.size();
-    const int end = (out.stopped ? kEndStopped : 0) | (stopping_ ? kEndNoticeSent : 0);
+    out.stopped = policy_.stopping() && recorded_items_ < plan_.todo.size();
+    const int end = (out.stopped ? kEndStopped : 0) | (policy_.stopping() ? kEndNoticeSent : 0);
     std::vector<mpi::request> ends;
     for (int w = 1; w < comm_.size(); ++w) ends.push_back(comm_.isend(w, kEndTag, end));
     wait_until([this] { return byes_ == comm_.size() - 1; });
@@ -74,7 +66,7 @@ ScheduleOutcome Master::run(const EncodedChunkFn& process) {
 }
 
 void Master::poll() {
-  if (stop_requested() && !stopping_) begin_stop();
+  if (stop_requested() && !policy_.stopping()) begin_stop();
   while (const auto status = comm_.iprobe(mpi::any_source, kReportTag)) {
     handle(status->source());
   }
@@ -91,28 +83,23 @@ void Master::handle(int worker) {
   comm_.recv(worker, kReportTag, r);
   switch (r.kind) {
     case Report::Request:
-      assign(worker);
+      answer(worker, policy_.on_request(worker));
       break;
     case Report::Ahead:
-      if (stopping_ || ahead_granted()) {
-        assign(worker);
-      } else {
-        deferred_[static_cast<std::size_t>(worker)] = true;
-      }
+      answer(worker, policy_.on_ahead(worker));
       break;
-    case Report::Idle:  // may cross the answer to its Ahead: then nothing to do
-      if (deferred_[static_cast<std::size_t>(worker)]) {
-        deferred_[static_cast<std::size_t>(worker)] = false;
-        assign(worker);
-      }
+    case Report::Idle:
+      answer(worker, policy_.on_idle(worker));
       break;
     case Report::Done:
       record(r.chunk, r.partial, worker);
+      trace(r.trace, worker);
       break;
     case Report::Stop:
-      if (!stopping_) begin_stop();
+      if (!policy_.stopping()) begin_stop();
       break;
     case Report::Finished:
+      trace(r.trace, worker);
       --active_;
       break;
     case Report::Bye:
@@ -129,22 +116,23 @@ void Master::handle(int worker) {
   }
 }
 
-// The next chunk, or an empty range: no more work, or stopping.
-void Master::assign(int worker) {
-  std::optional<Range> next;
-  if (!stopping_) next = dispenser_->next();
-  comm_.send(worker, kAssignTag, next.value_or(Range{}));
-}
-
-bool Master::ahead_granted() const {
-  const std::uint64_t enough = kAheadSlack * static_cast<std::uint64_t>(comm_.size());
-  return dispenser_->chunks_left(enough) >= enough;
+// An empty range: no more work, or stopping.
+void Master::answer(int worker, const std::optional<Range>& chunk) {
+  if (chunk) comm_.send(worker, kAssignTag, *chunk);
 }
 
 void Master::record(Range chunk, const std::string& partial, int rank) {
   sink_(chunk, partial, rank);
   recorded_items_ += chunk.size();
   if (plan_.progress) plan_.progress->add(chunk.size());
+}
+
+void Master::trace(const std::vector<TraceEvent>& events, int rank) {
+  if (!plan_.trace) return;
+  for (TraceEvent e : events) {
+    e.rank = rank;
+    plan_.trace->event(e);
+  }
 }
 
 // A worker's save, written here; a worker's load, answered from here.
@@ -166,7 +154,7 @@ void Master::fetch(int worker, const std::string& name) {
 // Once: every worker gets a stop notice; a Lucas-Lehmer test in progress
 // anywhere sees the request at its next yield.
 void Master::begin_stop() {
-  stopping_ = true;
+  policy_.stop();
   request_stop();
   for (int w = 1; w < comm_.size(); ++w) stop_notices_.push_back(comm_.isend(w, kStopTag));
 }

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "rangefarm/farm/chunk_runner.hpp"
+#include "rangefarm/farm/dispatch_policy.hpp"
 #include "rangefarm/farm/farm.hpp"
 
 namespace rf {
@@ -27,9 +28,10 @@ class Master {
   template <class Done>
   void wait_until(const Done& done);
   void handle(int worker);
-  void assign(int worker);
-  [[nodiscard]] bool ahead_granted() const;
+  // Sends the policy's answer, if it has one now.
+  void answer(int worker, const std::optional<Range>& chunk);
   void record(Range chunk, const std::string& partial, int rank);
+  void trace(const std::vector<TraceEvent>& events, int rank);
   void keep(int worker, const std::string& name_and_label);
   void fetch(int worker, const std::string& name);
   void begin_stop();
@@ -37,11 +39,9 @@ class Master {
   const boost::mpi::communicator& comm_;
   const FarmPlan& plan_;
   const RecordFn& sink_;
-  std::optional<ChunkDispenser> dispenser_;
-  std::vector<bool> deferred_;  // by worker: an Ahead request kept for the worker's Idle
-  int active_;                  // workers that have not said Finished
+  DispatchPolicy policy_;  // what to hand out, to whom, when; and whether stopping
+  int active_;             // workers that have not said Finished
   int byes_ = 0;
-  bool stopping_ = false;
   std::vector<boost::mpi::request> stop_notices_;
   std::uint64_t recorded_items_ = 0;
   PollThrottle throttle_;

@@ -5,9 +5,12 @@
 
 #include <boost/mpi/datatype.hpp>
 #include <boost/serialization/string.hpp>
+#include <boost/serialization/vector.hpp>
 #include <string>
+#include <vector>
 
 #include "rangefarm/common/range.hpp"
+#include "rangefarm/farm/trace_event.hpp"
 
 // Two plain integers: sent as a native MPI struct, no serialization cost.
 // Declared here, not in range.hpp, so that workloads never see MPI.
@@ -39,10 +42,13 @@ struct Report {
   int kind = Request;
   Range chunk;          // Done: the real items finished
   std::string partial;  // Done: their encoded result; Keep: name and label; Fetch: name
+  // Done, Finished, when tracing: the worker's events since its last report
+  // (trace_event.hpp); otherwise empty, a count of 0 on the wire.
+  std::vector<TraceEvent> trace;
 
   template <class Archive>
   void serialize(Archive& ar, unsigned /*version*/) {
-    ar& kind& chunk& partial;
+    ar& kind& chunk& partial& trace;
   }
 };
 

@@ -6,6 +6,7 @@
 
 #include "rangefarm/common/stop_request.hpp"
 #include "rangefarm/farm/bigint_transport.hpp"
+#include "rangefarm/farm/dispatch_policy.hpp"
 #include "rangefarm/farm/protocol.hpp"
 
 namespace rf {
@@ -24,12 +25,18 @@ ScheduleOutcome Worker::run(const EncodedChunkFn& process) {
   const Yield yield_poll = [this] {
     if (throttle_.due()) poll();
   };
-  const DoneFn done = [this](Range chunk, std::string partial) {
-    comm_.send(0, kReportTag, Report{Report::Done, chunk, std::move(partial)});
+  const DoneFn done = [this](Range chunk, std::string partial, double start, double end) {
+    Report r{Report::Done, chunk, std::move(partial), {}};
+    if (plan_.tracing) {
+      notes_.push_back({TraceEvent::Chunk, 0, chunk, start - plan_.start_s, end - plan_.start_s});
+      r.trace = take_notes();
+    }
+    comm_.send(0, kReportTag, r);
   };
   const StoreConnection store(plan_.store, store_channel());
   if (is_static(plan_.spec.kind)) {
-    for (Range p : static_chunks(plan_.spec, all_positions(plan_), comm_.rank(), comm_.size())) {
+    const DispatchPolicy policy(plan_.spec, plan_.todo.size(), comm_.size());
+    for (Range p : policy.static_share(comm_.rank())) {
       poll();
       if (stop_requested()) break;
       run_positions(plan_, p, process, yield_poll, out.timing, done);
@@ -38,13 +45,13 @@ ScheduleOutcome Worker::run(const EncodedChunkFn& process) {
     run_dynamic(process, yield_poll, done, out.timing);
   }
   poll();
-  comm_.send(0, kReportTag, Report{Report::Finished, {}, {}});
+  comm_.send(0, kReportTag, Report{Report::Finished, {}, {}, take_notes()});
   {
     Stopwatch wait(out.timing.wait_s);
     mpi::request end = comm_.irecv(0, kEndTag, end_);
     wait_watching(end, yield_poll);
   }
-  comm_.send(0, kReportTag, Report{Report::Bye, {}, {}});
+  comm_.send(0, kReportTag, Report{Report::Bye, {}, {}, {}});
   out.stopped = (end_ & kEndStopped) != 0;
   // Once stopping, rank 0 sent every worker a stop notice; take it if still there.
   if ((end_ & kEndNoticeSent) != 0 && !stop_notice_taken_) comm_.recv(0, kStopTag);
@@ -61,27 +68,49 @@ void Worker::run_dynamic(const EncodedChunkFn& process, const Yield& poll, const
   Range current = request_chunk(t);
   while (!current.empty() && !stop_requested()) {
     Range ahead;
-    comm_.send(0, kReportTag, Report{Report::Ahead, {}, {}});
+    note_request();
+    comm_.send(0, kReportTag, Report{Report::Ahead, {}, {}, {}});
     mpi::request pending = comm_.irecv(0, kAssignTag, ahead);
     run_positions(plan_, current, process, poll, t, done);
     {
       Stopwatch wait(t.wait_s);
       if (!pending.test()) {
-        comm_.send(0, kReportTag, Report{Report::Idle, {}, {}});
+        comm_.send(0, kReportTag, Report{Report::Idle, {}, {}, {}});
         wait_watching(pending, nothing_);
       }
     }
+    note_assignment(ahead);
     current = ahead;
   }
 }
 
 Range Worker::request_chunk(RankTiming& t) {
   Range chunk;
-  comm_.send(0, kReportTag, Report{Report::Request, {}, {}});
+  note_request();
+  comm_.send(0, kReportTag, Report{Report::Request, {}, {}, {}});
   mpi::request reply = comm_.irecv(0, kAssignTag, chunk);
   Stopwatch wait(t.wait_s);
   wait_watching(reply, nothing_);
+  note_assignment(chunk);
   return chunk;
+}
+
+void Worker::note_request() {
+  if (plan_.tracing) notes_.push_back({TraceEvent::Request, 0, {}, MPI_Wtime() - plan_.start_s, 0});
+}
+
+// The real items behind the positions, as one hull [first, last].
+void Worker::note_assignment(Range positions) {
+  if (!plan_.tracing || positions.empty()) return;
+  const std::vector<Range> real = plan_.todo.map(positions);
+  notes_.push_back(
+      {TraceEvent::Assign, 0, {real.front().lo, real.back().hi}, MPI_Wtime() - plan_.start_s, 0});
+}
+
+std::vector<TraceEvent> Worker::take_notes() {
+  std::vector<TraceEvent> out;
+  out.swap(notes_);
+  return out;
 }
 
 // Waits for rank 0's answer (a dead rank 0 ends this process through
@@ -101,11 +130,11 @@ void Worker::wait_watching(mpi::request& r, const Yield& also) {
 // How a workload's saves and loads reach rank 0 from this worker.
 RankZeroStore::Channel Worker::store_channel() {
   const auto save = [this](const std::string& name, const std::string& label, const mpz_class& x) {
-    comm_.send(0, kReportTag, Report{Report::Keep, {}, name + '\n' + label});
+    comm_.send(0, kReportTag, Report{Report::Keep, {}, name + '\n' + label, {}});
     send_bigint(comm_, 0, kKeptTag, x);
   };
   const auto load = [this](const std::string& name) {
-    comm_.send(0, kReportTag, Report{Report::Fetch, {}, name});
+    comm_.send(0, kReportTag, Report{Report::Fetch, {}, name, {}});
     int found = 0;
     mpi::request reply = comm_.irecv(0, kKeptTag, found);
     wait_watching(reply, nothing_);
@@ -129,7 +158,7 @@ void Worker::poll() {
   }
   if (stop_requested() && !stop_told_) {
     stop_told_ = true;
-    if (!stop_notice_taken_) comm_.send(0, kReportTag, Report{Report::Stop, {}, {}});
+    if (!stop_notice_taken_) comm_.send(0, kReportTag, Report{Report::Stop, {}, {}, {}});
   }
 }
 

@@ -5,6 +5,7 @@
 
 #include <boost/mpi/communicator.hpp>
 #include <boost/mpi/request.hpp>
+#include <vector>
 
 #include "rangefarm/farm/chunk_runner.hpp"
 #include "rangefarm/farm/farm.hpp"
@@ -25,6 +26,10 @@ class Worker {
   void wait_watching(boost::mpi::request& r, const Yield& also);
   RankZeroStore::Channel store_channel();
   void poll();
+  // Tracing: a request sent now; the assignment taken now (none: no work).
+  void note_request();
+  void note_assignment(Range positions);
+  std::vector<TraceEvent> take_notes();
 
   const boost::mpi::communicator& comm_;
   const FarmPlan& plan_;
@@ -33,6 +38,7 @@ class Worker {
   PollThrottle throttle_;
   int end_ = 0;  // rank 0's End: kEndStopped | kEndNoticeSent
   bool stop_told_ = false;
+  std::vector<TraceEvent> notes_;  // tracing: for the next report
 };
 
 }  // namespace rf

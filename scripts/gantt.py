@@ -1,0 +1,74 @@
+#!/usr/bin/env python3
+"""Gantt chart of rangefarm traces (--trace FILE): one row per rank, one bar
+per chunk, idle time hatched, the makespan a red dashed line. Several
+traces (the same run under static-block, static-cyclic, dynamic and
+guided) are drawn one above the other on a shared time axis.
+
+  rangefarm mersenne --to 3000 --schedule static-block --trace sb.jsonl
+  rangefarm mersenne --to 3000 --schedule dynamic --trace dyn.jsonl
+  scripts/gantt.py sb.jsonl dyn.jsonl -o gantt.png
+
+Colour: by default where a chunk lies in the range (dark = low items,
+bright = high ones), which shows who got the expensive end; --colour cost
+colours by the chunk's cost per item (its cost estimate where the workload
+has one, else its seconds). Installed (cmake --install), the same tool is
+PREFIX/share/rangefarm/scripts/gantt.py.
+
+Needs matplotlib: under a Python without it, it re-runs itself with
+Debian's /usr/bin/python3 (package python3-matplotlib)."""
+import argparse
+import sys
+from pathlib import Path
+
+TOOL = "gantt.py"
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from scaling_study.need_matplotlib import ensure_matplotlib  # noqa: E402
+
+ensure_matplotlib(TOOL, __file__)
+from scaling_study.errors import UsageError  # noqa: E402
+from scaling_study.gantt import draw_gantt  # noqa: E402
+from scaling_study.trace import read_trace  # noqa: E402
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse with a one-line error (no usage block), exit status 2."""
+
+    def error(self, message):
+        print(f"{TOOL}: error: {message} (see --help)", file=sys.stderr)
+        sys.exit(2)
+
+
+def make_parser():
+    ap = Parser(prog=TOOL, description=__doc__.split("\n\n")[0],
+                epilog="\n\n".join(__doc__.split("\n\n")[1:]),
+                formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("traces", nargs="+", type=Path, metavar="TRACE",
+                    help="trace files written by rangefarm --trace, one panel each")
+    ap.add_argument("-o", "--out", type=Path, default=Path("gantt.png"),
+                    help="the PNG to write (default gantt.png)")
+    ap.add_argument("--title", help="the figure's title (default: the first trace's command)")
+    ap.add_argument("--colour", "--color", choices=("range", "cost"), default="range",
+                    help="colour bars by where they lie in the range, or by cost per item "
+                         "(default range)")
+    return ap
+
+
+def main(argv):
+    opts = make_parser().parse_args(argv)
+    try:
+        traces = [read_trace(p) for p in opts.traces]
+        if opts.out.suffix.lower() != ".png":
+            raise UsageError(f"-o {opts.out}: give a .png file name")
+        draw_gantt(traces, opts.out, title=opts.title, colour=opts.colour)
+    except UsageError as exc:
+        print(f"{TOOL}: error: {exc}", file=sys.stderr)
+        return exc.status
+    except OSError as exc:
+        print(f"{TOOL}: error: cannot write {opts.out}: {exc.strerror}", file=sys.stderr)
+        return 1
+    print(f"{TOOL}: wrote {opts.out} ({len(traces)} trace(s))")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,48 @@
+#include "rangefarm/farm/dispatch_policy.hpp"
+
+namespace rf {
+
+DispatchPolicy::DispatchPolicy(const ScheduleSpec& spec, std::uint64_t positions, int nranks)
+    : spec_(spec),
+      positions_(positions),
+      nranks_(nranks),
+      deferred_(static_cast<std::size_t>(nranks), false) {
+  if (!rf::is_static(spec.kind)) dispenser_.emplace(spec, Range{0, positions}, nranks);
+}
+
+std::vector<Range> DispatchPolicy::static_share(int rank) const {
+  return static_chunks(spec_, Range{0, positions_}, rank, nranks_);
+}
+
+std::optional<Range> DispatchPolicy::next_for_rank0() {
+  if (stopping_) return std::nullopt;
+  return dispenser_->next();
+}
+
+std::optional<Range> DispatchPolicy::on_request(int /*worker*/) {
+  return take();
+}
+
+std::optional<Range> DispatchPolicy::on_ahead(int worker) {
+  if (stopping_ || ahead_granted()) return take();
+  deferred_[static_cast<std::size_t>(worker)] = true;
+  return std::nullopt;
+}
+
+std::optional<Range> DispatchPolicy::on_idle(int worker) {
+  if (!deferred_[static_cast<std::size_t>(worker)]) return std::nullopt;
+  deferred_[static_cast<std::size_t>(worker)] = false;
+  return take();
+}
+
+Range DispatchPolicy::take() {
+  if (stopping_) return {};
+  return dispenser_->next().value_or(Range{});
+}
+
+bool DispatchPolicy::ahead_granted() const {
+  const std::uint64_t enough = kAheadSlack * static_cast<std::uint64_t>(nranks_);
+  return dispenser_->chunks_left(enough) >= enough;
+}
+
+}  // namespace rf

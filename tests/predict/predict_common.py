@@ -1,0 +1,186 @@
+"""What the prediction tests (test_predict.py) and the validation table
+(validate.py) share: running rangefarm traced under mpirun, running
+`rangefarm simulate` on a trace or on costs, the message model measured on
+this machine, and the comparison of medians.
+
+A case is one workload under one schedule; it is measured at some rank
+counts (median of interleaved rounds) and predicted from the traces of
+calibration runs (the median run of each calibration rank count)."""
+import dataclasses
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(REPO / "scripts"))
+from scaling_study import dispatch_calibration  # noqa: E402
+from scaling_study.trace import read_trace  # noqa: E402
+
+MPI_ENV = {
+    "OMPI_ALLOW_RUN_AS_ROOT": "1",
+    "OMPI_ALLOW_RUN_AS_ROOT_CONFIRM": "1",
+    "OMPI_MCA_rmaps_base_oversubscribe": "1",
+    "OMPI_MCA_orte_execute_quiet": "1",
+}
+RUN_TIMEOUT_S = 300
+
+
+class Farm:
+    """Runs one rangefarm binary, traced, into a scratch folder."""
+
+    def __init__(self, binary, folder):
+        self.binary, self.folder, self.count = str(binary), Path(folder), 0
+        self.env = dict(os.environ, **MPI_ENV)
+
+    def _run(self, cmd):
+        proc = subprocess.run(cmd, env=self.env, capture_output=True, text=True,
+                              stdin=subprocess.DEVNULL, timeout=RUN_TIMEOUT_S, check=False)
+        if proc.returncode != 0:
+            raise AssertionError(f"{' '.join(cmd)} exited {proc.returncode}: "
+                                 f"{proc.stderr.strip()[-1500:]}")
+        return proc
+
+    def run(self, args, ranks, schedule, chunk=None, order=None):
+        """(wall_s, trace path) of one traced run of `rangefarm ARGS`."""
+        self.count += 1
+        stem = self.folder / f"run{self.count}"
+        cmd = ["mpirun", "-np", str(ranks), "--oversubscribe", self.binary, *args,
+               "--schedule", schedule, "--quiet", "--json", f"{stem}.json",
+               "--trace", f"{stem}.trace.jsonl"]
+        cmd += ["--chunk", str(chunk)] if chunk is not None else []
+        cmd += ["--order", order] if order else []
+        self._run(cmd)
+        report = json.loads(Path(f"{stem}.json").read_text())
+        return float(report["timing"]["wall_s"]), Path(f"{stem}.trace.jsonl")
+
+    def simulate(self, source, ranks, schedule=None, chunk=None, order=None, model=()):
+        """The predictions of `rangefarm simulate` (the contract's dicts):
+        source is a trace path or a list of per-item costs."""
+        with tempfile.TemporaryDirectory(prefix="rf-sim-") as tmp:
+            out = os.path.join(tmp, "sim.json")
+            cmd = [self.binary, "simulate", "--ranks", ",".join(map(str, ranks)),
+                   "--json", out, *model]
+            if isinstance(source, (list, tuple)):
+                cmd += ["--costs", ",".join(f"{c:g}" for c in source)]
+            else:
+                cmd += ["--trace", str(source)]
+            for option, value in (("--schedule", schedule), ("--chunk", chunk),
+                                  ("--order", order)):
+                if value is not None:
+                    cmd += [option, ",".join(map(str, value)) if isinstance(value, list)
+                            else str(value)]
+            self._run(cmd)
+            with open(out) as f:
+                return json.load(f)["predictions"]
+
+
+def message_model(farm, rounds=3):
+    """simulate's --latency-s/--service-s measured here (zero-cost chunks of
+    1 at 2 ranks, dispatch_calibration.py), and the record."""
+    samples = []
+    for _ in range(rounds):
+        _, trace = farm.run(dispatch_calibration.WORKLOAD.split(), 2, "dynamic", chunk=1)
+        samples.append(dispatch_calibration.from_trace(read_trace(trace)))
+    service = statistics.median(s for s, _ in samples)
+    lats = [lat for _, lat in samples if lat is not None]
+    latency = statistics.median(lats) if lats else 0.0
+    return ["--latency-s", repr(latency), "--service-s", repr(service)], {
+        "latency_s": latency, "service_s": service, "rounds": rounds}
+
+
+@dataclasses.dataclass(frozen=True)
+class Config:
+    """One way of running one workload, measured at several rank counts."""
+    name: str       # the workload's short name in the tables
+    args: tuple     # rangefarm's subcommand and arguments
+    schedule: str
+    chunk: int = None
+    order: str = None
+
+
+class Runs:
+    """Measured runs by (config, ranks): [(wall_s, trace)]."""
+
+    def __init__(self, farm):
+        self.farm, self.runs = farm, {}
+
+    def measure(self, plan, rounds):
+        """plan: [(config, ranks)]; every one once per round, round after
+        round (interleaved), so that a slow spell spreads over them all."""
+        for _ in range(rounds):
+            for config, ranks in plan:
+                got = self.farm.run(list(config.args), ranks, config.schedule, config.chunk,
+                                    config.order)
+                self.runs.setdefault((config, ranks), []).append(got)
+
+    def walls(self, config, ranks):
+        return [w for w, _ in self.runs[(config, ranks)]]
+
+    def median(self, config, ranks):
+        return statistics.median(self.walls(config, ranks))
+
+    def median_trace(self, config, ranks):
+        runs = sorted(self.runs[(config, ranks)], key=lambda x: (x[0], str(x[1])))
+        return runs[(len(runs) - 1) // 2][1]
+
+    def item_median_trace(self, config, ranks):
+        """A trace whose chunks take the median duration over every run of
+        config at ranks (their chunks must match: chunks of 1 do), so that a
+        sleep one run overslept on a loaded machine calibrates nothing."""
+        traces = [read_trace(t) for _, t in self.runs[(config, ranks)]]
+        durations = {}
+        for trace in traces:
+            for c in trace.chunks:
+                durations.setdefault((c.first, c.last), []).append(c)
+        path = self.farm.folder / f"median-{len(self.runs)}-{id(config)}-{ranks}.trace.jsonl"
+        lines, clock = [traces[0].header], 0.0
+        for (first, last), chunks in sorted(durations.items()):
+            if len(chunks) != len(traces):
+                return self.median_trace(config, ranks)  # chunks differ: no median per chunk
+            d = statistics.median(c.duration_s for c in chunks)
+            lines.append({"type": "chunk", "rank": 0, "host": "", "first": first,
+                          "last": last, "items": chunks[0].items, "start_s": clock,
+                          "end_s": clock + d, "cost": chunks[0].cost})
+            clock += d
+        lines.append({"type": "end", "wall_s": clock, "stopped": False})
+        path.write_text("".join(json.dumps(x) + "\n" for x in lines))
+        return path
+
+
+def predict(runs, target, ranks, calibration, calibrate_at, model):
+    """The predicted wall time of target (a Config) at ranks, from the
+    per-chunk median trace of calibration (a Config) at calibrate_at ranks;
+    target's chunk and order are those its own runs' traces name."""
+    header = read_trace(runs.median_trace(target, ranks)).header
+    preds = runs.farm.simulate(runs.item_median_trace(calibration, calibrate_at), [ranks],
+                               target.schedule, header.get("chunk"), header.get("order"),
+                               model)
+    return float(preds[0]["wall_s"])
+
+
+@dataclasses.dataclass
+class Row:
+    name: str
+    schedule: str
+    ranks: int
+    runs: int
+    measured_s: float
+    calibrated_on: str
+    predicted_s: float
+
+    @property
+    def error(self):
+        return (self.predicted_s - self.measured_s) / self.measured_s
+
+
+def format_table(rows):
+    lines = ["| workload | schedule | ranks | runs | measured median s | calibrated on | "
+             "predicted s | error |", "|---|---|---|---|---|---|---|---|"]
+    for r in rows:
+        lines.append(f"| {r.name} | {r.schedule} | {r.ranks} | {r.runs} | {r.measured_s:.4g} "
+                     f"| {r.calibrated_on} | {r.predicted_s:.4g} | {100 * r.error:+.1f}% |")
+    return "\n".join(lines)
