@@ -50,7 +50,7 @@ FACTORIAL_10_JOURNAL = '{"rangefarm_journal":1,"run":{"ns":[10],"ranks":1,"workl
 BAD_INPUTS = [
     # The command line as a whole.
     bad("no_subcommand", "", USAGE, "A subcommand is required", np3=True),
-    bad("unknown_subcommand", "frobnicate", USAGE, "unknown subcommand 'frobnicate' (use one of: perfect, factorial, mersenne, synthetic; see rangefarm --help)", np3=True),
+    bad("unknown_subcommand", "frobnicate", USAGE, "unknown subcommand 'frobnicate' (use one of: perfect, factorial, mersenne, synthetic, simulate; see rangefarm --help)", np3=True),
     bad("misspelt_subcommand", "perfekt --to 10", USAGE, "unknown subcommand 'perfekt'"),
     bad("unknown_option_before_subcommand", "--version2 perfect --to 10", USAGE, "--version2"),
     bad("unknown_option_first", "--bogus perfect --to 10", USAGE, "--bogus"),

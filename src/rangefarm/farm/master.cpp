@@ -2,12 +2,12 @@
 
 #include <boost/mpi/nonblocking.hpp>
 #include <chrono>
-#include <thread>
 
 #include "rangefarm/common/stop_request.hpp"
 #include "rangefarm/farm/bigint_transport.hpp"
 #include "rangefarm/farm/protocol.hpp"
 #include "rangefarm/farm/rank_zero_store.hpp"
+#include "rangefarm/farm/wait_backoff.hpp"
 
 namespace rf {
 namespace {
@@ -65,17 +65,26 @@ ScheduleOutcome Master::run(const EncodedChunkFn& process) {
   return out;
 }
 
-void Master::poll() {
+bool Master::poll() {
   if (stop_requested() && !policy_.stopping()) begin_stop();
+  bool any = false;
   while (const auto status = comm_.iprobe(mpi::any_source, kReportTag)) {
     handle(status->source());
+    any = true;
   }
   if (plan_.progress) plan_.progress->tick();
+  if (plan_.trace) plan_.trace->tick();
+  return any;
 }
 
 template <class Done>
 void Master::wait_until(const Done& done) {
-  for (poll(); !done(); poll()) std::this_thread::sleep_for(std::chrono::microseconds(100));
+  WaitBackoff backoff(std::chrono::microseconds(100), std::chrono::microseconds(200));
+  while (true) {
+    if (poll()) backoff.reset();
+    if (done()) return;
+    backoff.pause();
+  }
 }
 
 void Master::handle(int worker) {

@@ -22,7 +22,8 @@ class Master {
   ScheduleOutcome run(const EncodedChunkFn& process);
 
  private:
-  void poll();
+  // Handles every report there; true if there was one.
+  bool poll();
   // Polls rather than blocks, so that a signal is noticed and the progress
   // line moves while rank 0 has no work of its own left.
   template <class Done>

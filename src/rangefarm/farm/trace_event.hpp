@@ -33,6 +33,8 @@ class TraceSink {
   // Once, before the start barrier: the run's items, and those a journal restored.
   virtual void begin(std::uint64_t items_total, std::uint64_t items_restored) = 0;
   virtual void event(const TraceEvent& e) = 0;
+  // Called at rank 0's every poll: a chance to flush what is written.
+  virtual void tick() {}
 };
 
 }  // namespace rf

@@ -1,5 +1,5 @@
 // TraceWriter: rank 0 writes a traced run (--trace FILE) as JSON lines, as
-// the records arrive, flushed at least every 0.1 s and at the end (so that
+// the records arrive, flushed at least every 0.1 s (at rank 0's polls) and at the end (so that
 // a run stopped by a signal keeps its trace; one killed outright loses at
 // most the last 0.1 s). The format, version 1:
 //
@@ -44,6 +44,7 @@
 #include <optional>
 #include <ostream>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "rangefarm/farm/trace_event.hpp"
@@ -70,17 +71,22 @@ class TraceWriter : public TraceSink {
 
   void begin(std::uint64_t items_total, std::uint64_t items_restored) override;
   void event(const TraceEvent& e) override;
+  void tick() override;
   // The footer; flushes.
   void end(double wall_s, bool stopped);
 
  private:
-  void line(const std::string& text);
+  template <class... Args>
+  void format(const char* fmt, Args... args);
+  void line(std::string_view text);
 
   std::ostream& out_;
   TraceHeader header_;
   ChunkCostFn cost_;
   std::vector<std::string> quoted_hosts_;  // by rank, as JSON strings
   std::chrono::steady_clock::time_point next_flush_{};
+  bool dirty_ = false;  // lines written since the last flush
+  std::vector<char> buf_ = std::vector<char>(512);
 };
 
 }  // namespace rf

@@ -2,12 +2,12 @@
 
 #include <chrono>
 #include <optional>
-#include <thread>
 
 #include "rangefarm/common/stop_request.hpp"
 #include "rangefarm/farm/bigint_transport.hpp"
 #include "rangefarm/farm/dispatch_policy.hpp"
 #include "rangefarm/farm/protocol.hpp"
+#include "rangefarm/farm/wait_backoff.hpp"
 
 namespace rf {
 namespace {
@@ -116,14 +116,14 @@ std::vector<TraceEvent> Worker::take_notes() {
 // Waits for rank 0's answer (a dead rank 0 ends this process through
 // the health link, health_link.hpp); `also` runs between looks. It spins for the first kSpinWait
 // (an answer to a short chunk's request takes a few microseconds, far less than waking from a
-// sleep), then sleeps between looks so as not to take a shared core.
+// sleep), then sleeps between looks, longer and longer (wait_backoff.hpp), so as not to take a
+// shared core.
 void Worker::wait_watching(mpi::request& r, const Yield& also) {
   const auto spin_until = std::chrono::steady_clock::now() + kSpinWait;
+  WaitBackoff backoff(std::chrono::microseconds(20), std::chrono::microseconds(500));
   while (!r.test()) {
     also();
-    if (std::chrono::steady_clock::now() > spin_until) {
-      std::this_thread::sleep_for(std::chrono::microseconds(20));
-    }
+    if (std::chrono::steady_clock::now() > spin_until) backoff.pause();
   }
 }
 
