@@ -19,24 +19,22 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scripts"))
 from launch_error import one_line  # noqa: E402
+from scaling_study import numbers as scaling_numbers  # noqa: E402
+from scaling_study.errors import UsageError  # noqa: E402
 
 REPO = Path(__file__).resolve().parent.parent
 NOISY_OTHER_CORES = 0.1  # a run is noisy when other jobs used more CPU than this meanwhile
 
 
 def parse_count(text):
-    """'1e9', '1000000000', '1_000_000' -> int (the forms the app accepts)."""
-    t = text.replace("_", "").replace("'", "").strip().lower()
+    """'1e9', '2.5e6', '1_000_000' -> int: the forms the app accepts (the
+    rules are scaling_study.numbers', which follows src/rangefarm/common/
+    numbers.cpp), with '_' and "'" allowed as digit separators."""
+    t = text.replace("_", "").replace("'", "").strip()
     try:
-        if "e" in t:
-            mant, exp = t.split("e", 1)
-            value = int(mant) * 10 ** int(exp) if mant.isdigit() else None
-            if value is None:
-                raise ValueError
-            return value
-        return int(t)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}")
+        return scaling_numbers.parse_count(t)
+    except UsageError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
 
 
 def fmt_count(n):

@@ -13,7 +13,7 @@ _EXPONENT_CAP = 10 ** 12  # past it a non-zero value is too large or not whole
 def parse_count(text):
     """'1e9', '1000000000', '2.5e6', '10.5e9' -> int: every decimal form
     whose value is a whole number up to 2^64 - 1, worked out exactly on the
-    digits as rangefarm does (src/rangefarm/numbers.cpp); UsageError with
+    digits as rangefarm does (src/rangefarm/common/numbers.cpp); UsageError with
     rangefarm's reason otherwise ('2.55e1' is not a whole number: 2.55e1 = 25.5)."""
     m = _FORM.fullmatch(text)
     if text.startswith("-"):
