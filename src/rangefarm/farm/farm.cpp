@@ -8,9 +8,10 @@
 namespace rf {
 
 ScheduleOutcome run_plan(const boost::mpi::communicator& comm, const FarmPlan& plan,
-                         const EncodedChunkFn& process, const RecordFn& sink) {
+                         const EncodedChunkFn& process, const RecordFn& sink,
+                         const FarewellFn& farewell) {
   if (comm.rank() == 0) return Master(comm, plan, sink).run(process);
-  return Worker(comm, plan).run(process);
+  return Worker(comm, plan).run(process, farewell);
 }
 
 RankTiming run_schedule(const boost::mpi::communicator& comm, Range range, const ScheduleSpec& spec,

@@ -36,6 +36,7 @@
 #include "rangefarm/farm/checkpoint.hpp"
 #include "rangefarm/farm/partial_codec.hpp"
 #include "rangefarm/farm/progress.hpp"
+#include "rangefarm/farm/quiet_barrier.hpp"
 #include "rangefarm/farm/range_list.hpp"
 #include "rangefarm/farm/schedule.hpp"
 #include "rangefarm/farm/stats.hpp"
@@ -69,10 +70,19 @@ struct FarmPlan {
 struct ScheduleOutcome {
   RankTiming timing;     // this rank's
   bool stopped = false;  // on every rank: a stop request ended the run early
+  // Rank 0 only, by rank: every rank's timing, and what each worker said
+  // with its Bye (its FarewellFn's text; rank 0's is empty).
+  std::vector<RankTiming> timings;
+  std::vector<std::string> farewells;
 };
 
+// A worker's last words to rank 0, sent with its Bye: e.g. its partials,
+// merged (protocol.hpp).
+using FarewellFn = std::function<std::string()>;
+
 ScheduleOutcome run_plan(const boost::mpi::communicator& comm, const FarmPlan& plan,
-                         const EncodedChunkFn& process, const RecordFn& record);
+                         const EncodedChunkFn& process, const RecordFn& record,
+                         const FarewellFn& farewell = {});
 
 // Every item of range, partial results left with the ranks that made them.
 RankTiming run_schedule(const boost::mpi::communicator& comm, Range range, const ScheduleSpec& spec,
@@ -164,18 +174,20 @@ FarmOutcome<typename W::Partial> farm(const boost::mpi::communicator& comm, cons
     if (rank != 0) W::merge(out.result, decode_partial<Partial>(partial));
     hooks.on_chunk(chunk, partial);
   };
-  const ScheduleOutcome run = run_plan(comm, plan, process, record);
+  const auto farewell = [&] { return journaling ? std::string() : encode_partial(mine); };
+  ScheduleOutcome run = run_plan(comm, plan, process, record, farewell);
   if (progress) progress->finish();
-  if (!journaling) {
-    std::vector<std::string> from_workers;
-    boost::mpi::gather(comm, master ? std::string() : encode_partial(mine), from_workers, 0);
-    for (std::size_t r = 1; r < from_workers.size(); ++r) {
-      W::merge(out.result, decode_partial<Partial>(from_workers[r]));
+  if (master && !journaling) {
+    for (std::size_t r = 1; r < run.farewells.size(); ++r) {
+      W::merge(out.result, decode_partial<Partial>(run.farewells[r]));
     }
   }
-  boost::mpi::gather(comm, run.timing, out.timings, 0);
+  out.timings = std::move(run.timings);
   out.stopped = run.stopped;
   out.wall_s = MPI_Wtime() - start;
+  // The workers said Bye long ago; what follows (the report, the trace's
+  // end, MPI_Finalize) has collectives, which they must not spin in.
+  quiet_barrier(comm);
   return out;
 }
 

@@ -21,7 +21,9 @@ Master::Master(const mpi::communicator& comm, const FarmPlan& plan, const Record
       plan_(plan),
       sink_(sink),
       policy_(plan.spec, plan.todo.size(), comm.size()),
-      active_(comm.size() - 1) {}
+      active_(comm.size() - 1),
+      timings_(static_cast<std::size_t>(comm.size())),
+      farewells_(static_cast<std::size_t>(comm.size())) {}
 
 ScheduleOutcome Master::run(const EncodedChunkFn& process) {
   ScheduleOutcome out;
@@ -62,6 +64,9 @@ ScheduleOutcome Master::run(const EncodedChunkFn& process) {
     mpi::wait_all(ends.begin(), ends.end());
     mpi::wait_all(stop_notices_.begin(), stop_notices_.end());
   }
+  timings_[0] = out.timing;
+  out.timings = std::move(timings_);
+  out.farewells = std::move(farewells_);
   return out;
 }
 
@@ -112,6 +117,8 @@ void Master::handle(int worker) {
       --active_;
       break;
     case Report::Bye:
+      farewells_[static_cast<std::size_t>(worker)] = std::move(r.partial);
+      comm_.recv(worker, kByeTag, timings_[static_cast<std::size_t>(worker)]);
       ++byes_;
       break;
     case Report::Keep:

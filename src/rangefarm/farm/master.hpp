@@ -43,6 +43,8 @@ class Master {
   DispatchPolicy policy_;  // what to hand out, to whom, when; and whether stopping
   int active_;             // workers that have not said Finished
   int byes_ = 0;
+  std::vector<RankTiming> timings_;     // by rank, from the Byes
+  std::vector<std::string> farewells_;  // by rank, from the Byes
   std::vector<boost::mpi::request> stop_notices_;
   std::uint64_t recorded_items_ = 0;
   PollThrottle throttle_;

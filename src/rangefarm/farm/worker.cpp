@@ -18,7 +18,7 @@ constexpr auto kSpinWait = std::chrono::microseconds(50);
 
 }  // namespace
 
-ScheduleOutcome Worker::run(const EncodedChunkFn& process) {
+ScheduleOutcome Worker::run(const EncodedChunkFn& process, const FarewellFn& farewell) {
   ScheduleOutcome out;
   out.timing.rank = comm_.rank();
   out.timing.host = host_name();
@@ -51,7 +51,8 @@ ScheduleOutcome Worker::run(const EncodedChunkFn& process) {
     mpi::request end = comm_.irecv(0, kEndTag, end_);
     wait_watching(end, yield_poll);
   }
-  comm_.send(0, kReportTag, Report{Report::Bye, {}, {}, {}});
+  comm_.send(0, kReportTag, Report{Report::Bye, {}, farewell ? farewell() : std::string(), {}});
+  comm_.send(0, kByeTag, out.timing);
   out.stopped = (end_ & kEndStopped) != 0;
   // Once stopping, rank 0 sent every worker a stop notice; take it if still there.
   if ((end_ & kEndNoticeSent) != 0 && !stop_notice_taken_) comm_.recv(0, kStopTag);

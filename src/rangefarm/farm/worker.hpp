@@ -17,7 +17,8 @@ class Worker {
  public:
   Worker(const boost::mpi::communicator& comm, const FarmPlan& plan) : comm_(comm), plan_(plan) {}
 
-  ScheduleOutcome run(const EncodedChunkFn& process);
+  // farewell: what to send rank 0 with the Bye (none: nothing).
+  ScheduleOutcome run(const EncodedChunkFn& process, const FarewellFn& farewell);
 
  private:
   void run_dynamic(const EncodedChunkFn& process, const Yield& poll, const DoneFn& done,
