@@ -1,6 +1,7 @@
 // DispatchPolicy: the master's decisions without MPI. Ahead requests are
-// granted while at least kAheadSlack chunks per rank are left and kept for
-// the rank's Idle after that; Request always gets an answer; a stop makes
+// granted while at least kAheadSlack chunks per rank are left (and as many
+// items per rank as the chunk the asker begins) and kept for the rank's
+// Idle after that; Request always gets an answer; a stop makes
 // every answer "no more work"; static shares are static_chunks'.
 #include "rangefarm/farm/dispatch_policy.hpp"
 
@@ -79,6 +80,25 @@ TEST(DispatchPolicy, GuidedChunksShrink) {
   DispatchPolicy policy(ScheduleSpec{ScheduleKind::Guided, 1}, 100, 2);
   EXPECT_EQ(policy.next_for_rank0(), (Range{0, 25}));  // ceil(100 / 4)
   EXPECT_EQ(policy.on_request(1), (Range{25, 44}));    // ceil(75 / 4)
+}
+
+TEST(DispatchPolicy, GuidedAheadKeptWhenLessIsLeftPerRankThanTheChunkBegun) {
+  // 4 ranks, 200 items: worker 1 begins a chunk of 22; the others then take
+  // the shrinking chunks until 77 items are left. Enough chunks are left
+  // (at least 2 per rank), but fewer items than 4 x 22: the others would
+  // run dry before worker 1's chunk ends, so its Ahead is kept for its
+  // Idle. Worker 2 begins a chunk of 11 (4 x 11 <= 77): granted.
+  DispatchPolicy policy(ScheduleSpec{ScheduleKind::Guided, 1}, 200, 4);
+  EXPECT_EQ(policy.next_for_rank0(), (Range{0, 25}));  // ceil(200 / 8)
+  EXPECT_EQ(policy.on_request(1), (Range{25, 47}));    // 22
+  EXPECT_EQ(policy.on_request(2), (Range{47, 67}));    // 20
+  EXPECT_EQ(policy.on_request(3), (Range{67, 84}));    // 17
+  EXPECT_EQ(policy.on_request(2), (Range{84, 99}));    // 15
+  EXPECT_EQ(policy.on_request(3), (Range{99, 112}));   // 13
+  EXPECT_EQ(policy.on_request(2), (Range{112, 123}));  // 11; 77 left
+  EXPECT_EQ(policy.on_ahead(1), std::nullopt);
+  EXPECT_EQ(policy.on_ahead(2), (Range{123, 133}));  // ceil(77 / 8)
+  EXPECT_EQ(policy.on_idle(1), (Range{133, 142}));
 }
 
 TEST(DispatchPolicy, StaticSharesAreStaticChunks) {

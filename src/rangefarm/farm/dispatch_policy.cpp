@@ -6,7 +6,8 @@ DispatchPolicy::DispatchPolicy(const ScheduleSpec& spec, std::uint64_t positions
     : spec_(spec),
       positions_(positions),
       nranks_(nranks),
-      deferred_(static_cast<std::size_t>(nranks), false) {
+      deferred_(static_cast<std::size_t>(nranks), false),
+      last_given_(static_cast<std::size_t>(nranks), 0) {
   if (!rf::is_static(spec.kind)) dispenser_.emplace(spec, Range{0, positions}, nranks);
 }
 
@@ -19,12 +20,12 @@ std::optional<Range> DispatchPolicy::next_for_rank0() {
   return dispenser_->next();
 }
 
-std::optional<Range> DispatchPolicy::on_request(int /*worker*/) {
-  return take();
+std::optional<Range> DispatchPolicy::on_request(int worker) {
+  return take(worker);
 }
 
 std::optional<Range> DispatchPolicy::on_ahead(int worker) {
-  if (stopping_ || ahead_granted()) return take();
+  if (stopping_ || ahead_granted(worker)) return take(worker);
   deferred_[static_cast<std::size_t>(worker)] = true;
   return std::nullopt;
 }
@@ -32,17 +33,23 @@ std::optional<Range> DispatchPolicy::on_ahead(int worker) {
 std::optional<Range> DispatchPolicy::on_idle(int worker) {
   if (!deferred_[static_cast<std::size_t>(worker)]) return std::nullopt;
   deferred_[static_cast<std::size_t>(worker)] = false;
-  return take();
+  return take(worker);
 }
 
-Range DispatchPolicy::take() {
+Range DispatchPolicy::take(int worker) {
   if (stopping_) return {};
-  return dispenser_->next().value_or(Range{});
+  const Range chunk = dispenser_->next().value_or(Range{});
+  last_given_[static_cast<std::size_t>(worker)] = chunk.size();
+  return chunk;
 }
 
-bool DispatchPolicy::ahead_granted() const {
-  const std::uint64_t enough = kAheadSlack * static_cast<std::uint64_t>(nranks_);
-  return dispenser_->chunks_left(enough) >= enough;
+// The worker is starting the chunk it was last given (it asks ahead as it
+// starts one).
+bool DispatchPolicy::ahead_granted(int worker) const {
+  const auto ranks = static_cast<std::uint64_t>(nranks_);
+  const std::uint64_t enough = kAheadSlack * ranks;
+  return dispenser_->chunks_left(enough) >= enough &&
+         dispenser_->remaining() >= ranks * last_given_[static_cast<std::size_t>(worker)];
 }
 
 }  // namespace rf

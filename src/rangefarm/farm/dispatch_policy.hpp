@@ -8,9 +8,14 @@
 //     a worker's Request (its first) is answered at once;
 //     a worker's Ahead (asked as it starts a chunk, so that it never waits on
 //       rank 0) is granted at once only while at least kAheadSlack chunks per
-//       rank are left, else kept until the worker says Idle; the tail is
-//       thus handed out strictly to idle ranks, which is what decides the
-//       makespan (10 tasks of 1..10 units on 5 ranks: every chunk is);
+//       rank are left, and at least as many items per rank as the chunk it
+//       starts, else kept until the worker says Idle; the tail is thus handed
+//       out strictly to idle ranks, which is what decides the makespan (10
+//       tasks of 1..10 units on 5 ranks: every chunk is). The second rule is
+//       guided's: its chunks shrink, so 2 chunks per rank can be much less
+//       work than a chunk begun earlier, and an Ahead granted then bound a
+//       tail chunk to a rank busy for 50 ms more while others idled (32
+//       sleeping-task ranks: imbalance 1.3);
 //     once stopping, every answer is "no more work".
 // Positions are numbered 0..n-1 in the order they are to be handed out:
 // largest-first is a numbering (dispatch_order, schedule.hpp) made before.
@@ -52,14 +57,15 @@ class DispatchPolicy {
   [[nodiscard]] bool stopping() const { return stopping_; }
 
  private:
-  Range take();  // the next chunk, or an empty range
-  [[nodiscard]] bool ahead_granted() const;
+  Range take(int worker);  // the next chunk for worker, or an empty range
+  [[nodiscard]] bool ahead_granted(int worker) const;
 
   ScheduleSpec spec_;
   std::uint64_t positions_;
   int nranks_;
   std::optional<ChunkDispenser> dispenser_;  // dynamic and guided
   std::vector<bool> deferred_;               // by rank: an Ahead kept for the rank's Idle
+  std::vector<std::uint64_t> last_given_;    // by rank: the size of the chunk it was last given
   bool stopping_ = false;
 };
 
