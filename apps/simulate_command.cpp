@@ -40,6 +40,7 @@ struct SimulateOptions {
   std::string latency;
   std::string service;
   std::string answer_interval;
+  std::string end;
   std::string json;
 };
 
@@ -53,7 +54,7 @@ struct Job {
   ItemCosts costs;  // in the source's item order
   DispatchOrder source_order = DispatchOrder::Given;
   std::vector<Case> cases;
-  double latency_s = 0, service_s = 0, answer_interval_s = 0;
+  double latency_s = 0, service_s = 0, answer_interval_s = 0, end_s = -1;
 };
 
 double parse_seconds(const std::string& option, const std::string& text) {
@@ -160,6 +161,7 @@ Job validate(const SimulateOptions& o) {
   job.latency_s = seconds_or("--latency-s", o.latency, latency);
   job.service_s = seconds_or("--service-s", o.service, service);
   job.answer_interval_s = seconds_or("--answer-interval-s", o.answer_interval, answer);
+  job.end_s = seconds_or("--end-s", o.end, -1);
   return job;
 }
 
@@ -179,8 +181,8 @@ ItemCosts costs_for(const Job& job, const Case& c) {
 
 nlohmann::json predict(const Job& job, const Case& c) {
   const ItemCosts costs = costs_for(job, c);
-  const SimResult r =
-      simulate(costs, {c.ranks, c.spec, job.latency_s, job.service_s, job.answer_interval_s});
+  const SimResult r = simulate(
+      costs, {c.ranks, c.spec, job.latency_s, job.service_s, job.answer_interval_s, job.end_s});
   double max_busy = 0, sum_busy = 0;
   for (double b : r.busy_s) {
     max_busy = std::max(max_busy, b);
@@ -209,9 +211,10 @@ void print_table(const Job& job, const nlohmann::json& predictions) {
   auto& out = std::cout;
   out << strprintf(
       "rangefarm simulate: %llu items, %.6g in all; latency %.3g s, service %.3g s, answer "
-      "interval %.3g s\n",
+      "interval %.3g s%s\n",
       static_cast<unsigned long long>(job.costs.size()), job.costs.total(), job.latency_s,
-      job.service_s, job.answer_interval_s);
+      job.service_s, job.answer_interval_s,
+      job.end_s >= 0 ? strprintf(", end %.3g s", job.end_s).c_str() : "");
   out << strprintf("%7s  %-13s %8s  %-13s %12s %9s %6s %9s %13s %s\n", "ranks", "schedule", "chunk",
                    "order", "wall", "speedup", "eff", "imbalance", "rank0_rate/s", "saturated");
   for (const auto& p : predictions) {
@@ -290,6 +293,10 @@ Command add_simulate_command(CLI::App& app) {
   cmd->add_option("--answer-interval-s", opts->answer_interval,
                   "how often a computing rank 0 answers (default 2e-4 with --trace: its poll "
                   "throttle; 0 with --costs)")
+      ->type_name("S");
+  cmd->add_option("--end-s", opts->end,
+                  "the run's end after the last worker is finished: noticing it, the End/Bye "
+                  "handshake (default: 2 latencies and 1 service)")
       ->type_name("S");
   cmd->add_option("--json", opts->json, "write the predictions to FILE, or - for stdout")
       ->type_name("FILE")

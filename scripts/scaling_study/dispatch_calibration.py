@@ -13,6 +13,10 @@ farm's own traffic), traced, in a few rounds; medians.
   latency_s  one way, per message: a worker's request-to-assignment time
              (the trace's request and assign records; one host, one clock)
              is two messages and rank 0's service, so (median - service) / 2.
+  end_s      the run's end after its last chunk: rank 0 noticing the last
+             Finished, the workers noticing End between their sleeps
+             (wait_backoff.hpp), the Bye; the trace's wall minus its last
+             chunk's end. service_s is worked out without it.
 
 Both lump rank 0's own bookkeeping in, so they err on the slow side: a
 saturation they predict may come a little later in reality."""
@@ -31,13 +35,20 @@ REPORTS_PER_WORKER_CHUNK = 3  # Ahead, Done, Idle
 WORKLOAD = f"synthetic --tasks {TASKS} --cost uniform --unit-ms 0"
 
 
+def end_of(trace):
+    """The trace's wall after its last chunk ended (0 when none is left)."""
+    last = max((c.end_s for c in trace.chunks), default=trace.wall_s)
+    return max(0.0, trace.wall_s - last)
+
+
 def from_trace(trace):
-    """(service_s, latency_s or None) of one zero-cost trace."""
+    """(service_s, latency_s or None, end_s) of one zero-cost trace."""
     own = sum(1 for c in trace.chunks if c.rank == 0)
     served = own + REPORTS_PER_WORKER_CHUNK * (len(trace.chunks) - own)
-    if served == 0 or trace.wall_s <= 0:
+    end = end_of(trace)
+    if served == 0 or trace.wall_s - end <= 0:
         raise StudyError(f"{trace.path}: no chunks or no wall time to calibrate on")
-    service = trace.wall_s / served
+    service = (trace.wall_s - end) / served
     asks = {}
     trips = []
     for rank, t in sorted(trace.requests, key=lambda x: x[1]):
@@ -47,8 +58,8 @@ def from_trace(trace):
         if pending and pending[0] <= t:
             trips.append(t - pending.pop(0))
     if not trips:
-        return service, None
-    return service, max(0.0, (statistics.median(trips) - service) / 2)
+        return service, None, end
+    return service, max(0.0, (statistics.median(trips) - service) / 2), end
 
 
 def measure(launcher, folder, rounds=ROUNDS, log=None):
@@ -63,13 +74,15 @@ def measure(launcher, folder, rounds=ROUNDS, log=None):
                 f"dynamic, chunk 1 (round {r} of {rounds})")
         launcher.run(workload, RANKS, "dynamic", "1", path)
         samples.append(from_trace(read_trace(launcher.trace_path(path))))
-    services = [s for s, _ in samples]
-    latencies = [lat for _, lat in samples if lat is not None]
+    services = [s for s, _, _ in samples]
+    latencies = [lat for _, lat, _ in samples if lat is not None]
+    ends = [e for _, _, e in samples]
     record = {"workload": workload.text(), "ranks": RANKS, "schedule": "dynamic", "chunk": 1,
               "rounds": rounds, "service_s": statistics.median(services),
               "service_samples_s": services,
               "latency_s": statistics.median(latencies) if latencies else None,
-              "latency_samples_s": latencies}
+              "latency_samples_s": latencies,
+              "end_s": statistics.median(ends), "end_samples_s": ends}
     return record
 
 

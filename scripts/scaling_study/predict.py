@@ -37,7 +37,7 @@ MPI_ENV = {"OMPI_ALLOW_RUN_AS_ROOT": "1", "OMPI_ALLOW_RUN_AS_ROOT_CONFIRM": "1"}
 SIM_TIMEOUT_S = 600
 # simulate's options for the message model, by Settings field.
 MODEL_OPTIONS = {"latency_s": "--latency-s", "service_s": "--service-s",
-                 "answer_interval_s": "--answer-interval-s"}
+                 "answer_interval_s": "--answer-interval-s", "end_s": "--end-s"}
 
 
 @dataclasses.dataclass
@@ -49,6 +49,7 @@ class Settings:
     latency_s: float = None
     service_s: float = None
     answer_interval_s: float = None
+    end_s: float = None
     source: str = "rangefarm simulate's shared-memory defaults"
 
     def model_args(self):
@@ -218,7 +219,7 @@ def _settings(binary, ranks, record, where):
     if record is None:
         return Settings(binary, ranks)
     return Settings(binary, ranks, latency_s=record.get("latency_s"),
-                    service_s=record.get("service_s"),
+                    service_s=record.get("service_s"), end_s=record.get("end_s"),
                     source=f"measured: {record['workload']} at {record['ranks']} ranks, "
                            f"{record['schedule']}, chunk {record['chunk']}, median of "
                            f"{record['rounds']} ({where})")

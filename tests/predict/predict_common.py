@@ -79,17 +79,18 @@ class Farm:
 
 
 def message_model(farm, rounds=3):
-    """simulate's --latency-s/--service-s measured here (zero-cost chunks of
+    """simulate's --latency-s/--service-s/--end-s measured here (zero-cost chunks of
     1 at 2 ranks, dispatch_calibration.py), and the record."""
     samples = []
     for _ in range(rounds):
         _, trace = farm.run(dispatch_calibration.WORKLOAD.split(), 2, "dynamic", chunk=1)
         samples.append(dispatch_calibration.from_trace(read_trace(trace)))
-    service = statistics.median(s for s, _ in samples)
-    lats = [lat for _, lat in samples if lat is not None]
+    service = statistics.median(s for s, _, _ in samples)
+    lats = [lat for _, lat, _ in samples if lat is not None]
     latency = statistics.median(lats) if lats else 0.0
-    return ["--latency-s", repr(latency), "--service-s", repr(service)], {
-        "latency_s": latency, "service_s": service, "rounds": rounds}
+    end = statistics.median(e for _, _, e in samples)
+    return ["--latency-s", repr(latency), "--service-s", repr(service), "--end-s", repr(end)], {
+        "latency_s": latency, "service_s": service, "end_s": end, "rounds": rounds}
 
 
 @dataclasses.dataclass(frozen=True)

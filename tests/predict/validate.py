@@ -15,7 +15,7 @@
   tests/predict/validate.py --binary build/apps/rangefarm [--rounds 5]
       [--only pool,sleep,small] [--out table.md]
 
-The message model (latency, rank 0's service time) is measured first on
+The message model (latency, rank 0's service time, the end) is measured first on
 this machine (zero-cost chunks of 1 at 2 ranks). Prints Markdown tables and
 the worst error of each section; exits 1 where a section misses its
 tolerance. CPU-bound runs at 2 ranks on a loaded 2-core machine measure
@@ -161,7 +161,8 @@ def main(argv):
         farm = Farm(args.binary, tmp)
         model, record = message_model(farm)
         parts.append(f"message model: latency {record['latency_s']:.3g} s, service "
-                     f"{record['service_s']:.3g} s (median of {record['rounds']})\n")
+                     f"{record['service_s']:.3g} s, end {record['end_s']:.3g} s (median of "
+                     f"{record['rounds']})\n")
         wanted = args.only.split(",")
         if "pool" in wanted:
             text, ok = pool_rows(farm)

@@ -2,7 +2,8 @@
 // (10 tasks of 1..10 units on 5 ranks) gives 19 / 15 / 15 / 11 units for
 // static-block / static-cyclic / dynamic / dynamic largest-first; every
 // schedule at 1 rank takes the sum of the costs; latency and service time
-// only ever add; rank 0 answering only at its yields delays workers.
+// only ever add; a measured end replaces the handshake; rank 0 answering only at its yields delays
+// workers.
 #include "rangefarm/sim/simulator.hpp"
 
 #include <gtest/gtest.h>
@@ -73,6 +74,18 @@ TEST(Simulator, MessagesCostTime) {
     const double pure = wall(pool(), kind, 4, DispatchOrder::Given);
     EXPECT_GT(wall(pool(), kind, 4, DispatchOrder::Given, slow), pure);
   }
+}
+
+TEST(Simulator, AMeasuredEndReplacesTheHandshake) {
+  SimConfig c;
+  c.latency_s = 0.25;
+  c.service_s = 0.5;  // the handshake: 2 x 0.25 + 0.5 = 1 unit
+  const double handshake = wall(pool(), ScheduleKind::StaticBlock, 5, DispatchOrder::Given, c);
+  c.end_s = 3;
+  EXPECT_DOUBLE_EQ(wall(pool(), ScheduleKind::StaticBlock, 5, DispatchOrder::Given, c),
+                   handshake - 1 + 3);
+  // One rank has no end to wait for.
+  EXPECT_DOUBLE_EQ(wall(pool(), ScheduleKind::Dynamic, 1, DispatchOrder::Given, c), 55);
 }
 
 TEST(Simulator, RankZeroAnswersOnlyAtItsYields) {

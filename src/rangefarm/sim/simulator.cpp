@@ -262,8 +262,9 @@ class Simulation {
   void finish(double t) {
     if (finished_) return;
     finished_ = true;
-    const double handshake = c_.ranks > 1 ? 2 * c_.latency_s + c_.service_s : 0;
-    result_.wall_s = t + handshake;
+    double end = 0;
+    if (c_.ranks > 1) end = c_.end_s >= 0 ? c_.end_s : 2 * c_.latency_s + c_.service_s;
+    result_.wall_s = t + end;
   }
 
   enum class Phase { Computing, Serving, Idle };

@@ -18,7 +18,10 @@
 //   chunk and Finished.
 // - Every message takes latency_s one way; messages from one rank arrive
 //   in order. The run ends when rank 0 has finished its share and served
-//   every Finished, plus the End/Bye handshake (2 latencies, 1 service).
+//   every Finished, plus the end: end_s when it was measured (a traced
+//   run's wall after its last chunk: rank 0 and the workers noticing the
+//   last messages between their sleeps, wait_backoff.hpp, and the End/Bye
+//   handshake), else the handshake alone (2 latencies, 1 service).
 // What it leaves out: memory bandwidth and caches shared by a node's cores
 // (items cost the same at 1 and 64 ranks per node; a memory-bound kernel
 // such as the sieve slows as a node fills), network contention and the
@@ -42,6 +45,7 @@ struct SimConfig {
   double latency_s = 0;          // one way, per message
   double service_s = 0;          // rank 0's time to serve one report
   double answer_interval_s = 0;  // rank 0's yield interval inside its chunks
+  double end_s = -1;             // the end after the last Finished; < 0: the handshake
 };
 
 struct SimResult {
