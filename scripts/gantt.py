@@ -42,7 +42,9 @@ def make_parser():
     ap = Parser(prog=TOOL, description=__doc__.split("\n\n")[0],
                 epilog="\n\n".join(__doc__.split("\n\n")[1:]),
                 formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("traces", nargs="+", type=Path, metavar="TRACE",
+    # nargs "*" and a check after parsing: an unknown option is then the
+    # error named, not a missing TRACE.
+    ap.add_argument("traces", nargs="*", type=Path, metavar="TRACE",
                     help="trace files written by rangefarm --trace, one panel each")
     ap.add_argument("-o", "--out", type=Path, default=Path("gantt.png"),
                     help="the PNG to write (default gantt.png)")
@@ -54,7 +56,10 @@ def make_parser():
 
 
 def main(argv):
-    opts = make_parser().parse_args(argv)
+    parser = make_parser()
+    opts = parser.parse_args(argv)
+    if not opts.traces:
+        parser.error("the following arguments are required: TRACE")
     try:
         traces = [read_trace(p) for p in opts.traces]
         if opts.out.suffix.lower() != ".png":

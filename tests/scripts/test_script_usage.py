@@ -39,9 +39,11 @@ SCRIPTS = [
     [sys.executable, "scripts/compare_schedules.py"],
     [sys.executable, "scripts/scaling.py"],
     [sys.executable, "scripts/launch_error.py"],
+    [sys.executable, "scripts/gantt.py"],
     [sys.executable, "bench/mersenne_compare.py"],
     [sys.executable, "bench/factorial_compare.py"],
     [sys.executable, "bench/checkpoint_overhead.py"],
+    [sys.executable, "bench/trace_overhead.py"],
     [sys.executable, "bench/perfect_compare.py"],
     [sys.executable, "bench/bench_suite.py"],
 ]
