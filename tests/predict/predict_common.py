@@ -163,6 +163,21 @@ def predict(runs, target, ranks, calibration, calibrate_at, model):
     return float(preds[0]["wall_s"])
 
 
+def paired_errors(runs, target, ranks, calibration, calibrate_at, model):
+    """Round by round: the error of the prediction from calibration's trace
+    of round r (at calibrate_at ranks) against target's run of round r.
+    The two ran minutes apart at most, so a slow spell of a shared machine
+    (whole runs 5-15% slower for a while) moves both alike and cancels."""
+    errors = []
+    for (_, cal_trace), (wall, trace) in zip(runs.runs[(calibration, calibrate_at)],
+                                             runs.runs[(target, ranks)]):
+        header = read_trace(trace).header
+        preds = runs.farm.simulate(cal_trace, [ranks], target.schedule, header.get("chunk"),
+                                   header.get("order"), model)
+        errors.append((float(preds[0]["wall_s"]) - wall) / wall)
+    return errors
+
+
 @dataclasses.dataclass
 class Row:
     name: str
@@ -172,16 +187,30 @@ class Row:
     measured_s: float
     calibrated_on: str
     predicted_s: float
+    measured_range: tuple = None  # (min, max) of the measured runs
+    paired: list = None  # per-round errors (paired_errors): error is then their median
 
     @property
     def error(self):
+        if self.paired:
+            return statistics.median(self.paired)
         return (self.predicted_s - self.measured_s) / self.measured_s
 
 
+def _paired_range(row):
+    """' (rounds -1.2% to +3.4%)' for a paired row, else ''."""
+    if not row.paired:
+        return ""
+    return f" (rounds {100 * min(row.paired):+.1f}% to {100 * max(row.paired):+.1f}%)"
+
+
 def format_table(rows):
-    lines = ["| workload | schedule | ranks | runs | measured median s | calibrated on | "
-             "predicted s | error |", "|---|---|---|---|---|---|---|---|"]
+    lines = ["| workload | schedule | ranks | runs | measured median s (min-max) | "
+             "calibrated on | predicted s | error |", "|---|---|---|---|---|---|---|---|"]
     for r in rows:
-        lines.append(f"| {r.name} | {r.schedule} | {r.ranks} | {r.runs} | {r.measured_s:.4g} "
-                     f"| {r.calibrated_on} | {r.predicted_s:.4g} | {100 * r.error:+.1f}% |")
+        spread = f" ({r.measured_range[0]:.4g}-{r.measured_range[1]:.4g})" if r.measured_range \
+            else ""
+        lines.append(f"| {r.name} | {r.schedule} | {r.ranks} | {r.runs} | {r.measured_s:.4g}"
+                     f"{spread} | {r.calibrated_on} | {r.predicted_s:.4g} | "
+                     f"{100 * r.error:+.1f}%{_paired_range(r)} |")
     return "\n".join(lines)
