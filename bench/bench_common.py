@@ -211,6 +211,18 @@ def missing_executable(tool, path, build):
           f"cmake --build {build} -j", file=sys.stderr)
 
 
+def built_rangefarm(tool, build_arg):
+    """The rangefarm binary in the build folder build_arg (relative to the
+    repository root or absolute), or None after saying on stderr that it is
+    not built (missing_executable)."""
+    build = repo_path(build_arg)
+    binary = build / "apps" / "rangefarm"
+    if os.access(binary, os.X_OK):
+        return binary
+    missing_executable(tool, binary, build)
+    return None
+
+
 def busy_cores_now(cores):
     """Cores busy over the next second (None where /proc/stat is not there),
     with a note where other jobs use more than NOISY_OTHER_CORES of them."""

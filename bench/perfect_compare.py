@@ -37,7 +37,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import bench_common  # noqa: E402
 from bench_common import (  # noqa: E402
-    NOISY_OTHER_CORES, add_common_args, doc_head, fmt_count, missing_executable, machine_start,
+    NOISY_OTHER_CORES, add_common_args, doc_head, fmt_count, built_rangefarm, machine_start,
     mpi_env, parse_count, print_problems, repo_path, report_noise, rotated, run_rangefarm, stats,
     write_results)
 
@@ -194,10 +194,8 @@ def main():
     if args.runs < 1:
         ap.error("--runs must be at least 1")
 
-    build = repo_path(args.build)
-    binary = build / "apps" / "rangefarm"
-    if not os.access(binary, os.X_OK):
-        missing_executable("perfect_compare", binary, build)
+    binary = built_rangefarm("perfect_compare", args.build)
+    if binary is None:
         return 2
     out_path = repo_path(args.out)
 

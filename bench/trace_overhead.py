@@ -48,7 +48,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
 import bench_common  # noqa: E402
 import median_ci  # noqa: E402
 from bench_common import (  # noqa: E402
-    add_common_args, add_report, cpu_model, doc_head, machine_start, missing_executable,
+    add_common_args, add_report, built_rangefarm, cpu_model, doc_head, machine_start,
     mpi_env, parse_count, repo_path, rotated, stats, timed_process, write_results)
 
 RANKS = 2
@@ -130,10 +130,8 @@ def main():
     args = ap.parse_args()
     if args.runs < 1:
         ap.error("--runs must be at least 1")
-    build = repo_path(args.build)
-    binary = build / "apps" / "rangefarm"
-    if not os.access(binary, os.X_OK):
-        missing_executable("trace_overhead", binary, build)
+    binary = built_rangefarm("trace_overhead", args.build)
+    if binary is None:
         return 2
     env, model = mpi_env(), cpu_model()
     print(f"trace_overhead: {args.runs} rounds of {2 * len(args.pairs)} configurations at "
