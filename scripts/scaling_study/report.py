@@ -150,6 +150,25 @@ def _table(series_list):
     return lines
 
 
+def _above_ideal(series_list, ctx):
+    """A paragraph on every speedup above its rank count: on a machine
+    whose ranks do not share more than one core's worth of work, that is
+    noise in the baseline, not a result."""
+    if ctx.mode != "strong":
+        return []
+    above = [(s, pt) for s in series_list for pt in s.points
+             if pt.ranks > 1 and pt.speedup > pt.ranks * 1.0005]
+    if not above:
+        return []
+    cases = "; ".join(f"{s.workload} {s.schedule} at {pt.ranks} ranks: {pt.speedup:.3g}"
+                      for s, pt in above)
+    return [f"Speedups above the rank count ({cases}) are not results: the work per rank "
+            "cannot shrink faster than the ranks grow, so each says that its 1-rank baseline "
+            "ran slow (a slow spell of the machine), by about as much as the speedup exceeds "
+            "the rank count. Read them as ideal within the baselines' spread (their min and max "
+            "are in Baselines).", ""]
+
+
 def _calibration(calibration):
     lines = ["## How the weak-scaling sizes were chosen", ""]
     for cal in calibration:
@@ -202,6 +221,7 @@ def write_report(path, series_list, plots, ctx, calibration=None):
               + "; efficiency is speedup / ranks; Karp-Flatt e = (1/S - 1/p)/(1 - 1/p). "
               "The same numbers are in summary.csv, every run in runs.csv.", ""]
     lines += _table(series_list) + [""]
+    lines += _above_ideal(series_list, ctx)
     lines += prediction_lines(series_list, ctx)
     if calibration:
         lines += _calibration(calibration)
