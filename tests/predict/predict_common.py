@@ -167,15 +167,24 @@ def paired_errors(runs, target, ranks, calibration, calibrate_at, model):
     """Round by round: the error of the prediction from calibration's trace
     of round r (at calibrate_at ranks) against target's run of round r.
     The two ran minutes apart at most, so a slow spell of a shared machine
-    (whole runs 5-15% slower for a while) moves both alike and cancels."""
-    errors = []
+    (whole runs 5-15% slower for a while) moves both alike and cancels.
+    Also, per round, the error once the prediction is scaled by the work the
+    target run really did (its chunks' total time over the calibration
+    trace's): what is left is the model's own error (how the schedule spreads
+    the work, the waits, the messages), with the machine's speed that minute
+    taken out. Returns (errors, scaled errors)."""
+    errors, scaled = [], []
     for (_, cal_trace), (wall, trace) in zip(runs.runs[(calibration, calibrate_at)],
                                              runs.runs[(target, ranks)]):
-        header = read_trace(trace).header
-        preds = runs.farm.simulate(cal_trace, [ranks], target.schedule, header.get("chunk"),
-                                   header.get("order"), model)
-        errors.append((float(preds[0]["wall_s"]) - wall) / wall)
-    return errors
+        measured = read_trace(trace)
+        preds = runs.farm.simulate(cal_trace, [ranks], target.schedule,
+                                   measured.header.get("chunk"), measured.header.get("order"),
+                                   model)
+        predicted = float(preds[0]["wall_s"])
+        errors.append((predicted - wall) / wall)
+        work = sum(measured.busy_s()) / sum(read_trace(cal_trace).busy_s())
+        scaled.append((predicted * work - wall) / wall)
+    return errors, scaled
 
 
 @dataclasses.dataclass
@@ -189,12 +198,18 @@ class Row:
     predicted_s: float
     measured_range: tuple = None  # (min, max) of the measured runs
     paired: list = None  # per-round errors (paired_errors): error is then their median
+    scaled: list = None  # per-round errors with the run's own work (paired_errors)
 
     @property
     def error(self):
         if self.paired:
             return statistics.median(self.paired)
         return (self.predicted_s - self.measured_s) / self.measured_s
+
+
+def _scaled(row):
+    """' | +0.4%': the median of the work-scaled errors, for a paired row."""
+    return f" | {100 * statistics.median(row.scaled):+.1f}%" if row.scaled else ""
 
 
 def _paired_range(row):
@@ -205,12 +220,15 @@ def _paired_range(row):
 
 
 def format_table(rows):
+    scaled = any(r.scaled for r in rows)
     lines = ["| workload | schedule | ranks | runs | measured median s (min-max) | "
-             "calibrated on | predicted s | error |", "|---|---|---|---|---|---|---|---|"]
+             "calibrated on | predicted s | error |" + (" error, the run's own work |" if scaled
+                                                        else ""),
+             "|---|---|---|---|---|---|---|---|" + ("---|" if scaled else "")]
     for r in rows:
         spread = f" ({r.measured_range[0]:.4g}-{r.measured_range[1]:.4g})" if r.measured_range \
             else ""
         lines.append(f"| {r.name} | {r.schedule} | {r.ranks} | {r.runs} | {r.measured_s:.4g}"
                      f"{spread} | {r.calibrated_on} | {r.predicted_s:.4g} | "
-                     f"{100 * r.error:+.1f}%{_paired_range(r)} |")
+                     f"{100 * r.error:+.1f}%{_paired_range(r)}{_scaled(r)} |")
     return "\n".join(lines)

@@ -98,10 +98,11 @@ def scaling_rows(farm, configs, ranks, calibrate_at, rounds, model, paired=False
         for p in ranks:
             for p0 in calibrate_at:
                 walls = runs.walls(c, p)
+                errors, scaled = paired_errors(runs, c, p, cal, p0, model) if paired \
+                    else (None, None)
                 rows.append(Row(c.name, how(c), p, len(walls), runs.median(c, p),
                                 f"dynamic, {p0} rank(s)", predict(runs, c, p, cal, p0, model),
-                                (min(walls), max(walls)),
-                                paired_errors(runs, c, p, cal, p0, model) if paired else None))
+                                (min(walls), max(walls)), errors, scaled))
     return rows
 
 
@@ -197,7 +198,10 @@ def main(argv):
                      "those across rank counts are printed, not judged. Errors here are "
                      "paired: each round's prediction from that round's dynamic trace against "
                      "that round's run, the median over the rounds, their range beside it; "
-                     "'predicted s' is from the per-chunk median trace)\n")
+                     "'predicted s' is from the per-chunk median trace. The last column takes the "
+                     "machine's speed out: each round's prediction scaled by the work that "
+                     "round's run really did, its chunks' total time over the calibration "
+                     "trace's)\n")
             parts.append(text)
             all_ok &= ok
     parts.append(f"load average after: {os.getloadavg()[0]:.1f}\n")
