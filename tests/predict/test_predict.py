@@ -20,7 +20,9 @@
 Calibration traces are per-chunk medians over the rounds (a sleep
 overslept on a loaded machine calibrates nothing).
 
-About 2.5 minutes; run alone (RUN_SERIAL).
+A point that misses gets 2 more rounds before it is judged (a host's slow
+spell can take 2 of 3 runs). About 2 minutes, 3 with extra rounds; run
+alone (RUN_SERIAL).
 
   test_predict.py --binary build/apps/rangefarm [unittest options]
 """
@@ -39,6 +41,14 @@ ROUNDS = 3
 SCHEDULES = ("static-block", "static-cyclic", "dynamic", "guided")
 SLEEP = ("synthetic", "--tasks", "480", "--cost", "random", "--unit-ms", "5", "--sleep")
 SLEEP_RANKS = (1, 2, 4, 8, 16)
+EXTRA_ROUNDS = 2
+
+
+def tolerance(ranks):
+    """5% on the cores (1 and 2 ranks), 10% past them."""
+    return 0.05 if ranks <= 2 else 0.10
+
+
 CPU_BOUND = {"perfect": ("perfect", "--to", "1e7"), "mersenne": ("mersenne", "--to", "2500")}
 
 
@@ -72,14 +82,29 @@ class Predict(unittest.TestCase):
         cal = configs[SCHEDULES.index("dynamic")]  # the finest chunks; replays any order
         runs = Runs(self.farm)
         runs.measure([(c, p) for p in SLEEP_RANKS for c in configs], ROUNDS)
+
+        def error(c, p, p0):
+            measured = runs.median(c, p)
+            return abs(predict(runs, c, p, cal, p0, self.model) - measured) / measured
+
+        # A spell of the machine (the host taking the VM's cores for a while)
+        # can slow 2 of a point's 3 runs, even of sleeping tasks: a point that
+        # misses gets EXTRA_ROUNDS more runs, interleaved, and is judged on
+        # the median of them all.
+        again = sorted({(c, p) for c in configs for p in SLEEP_RANKS for p0 in (1, 2)
+                        if error(c, p, p0) >= tolerance(p)},
+                       key=lambda cp: (cp[1], SCHEDULES.index(cp[0].schedule)))
+        if again:
+            print(f"predict: {len(again)} point(s) missed; {EXTRA_ROUNDS} more rounds of them",
+                  file=sys.stderr)
+            runs.measure(again, EXTRA_ROUNDS)
         for c in configs:
             for p in SLEEP_RANKS:
                 for p0 in (1, 2):
                     with self.subTest(schedule=c.schedule, ranks=p, calibrated_on=p0):
                         measured = runs.median(c, p)
                         predicted = predict(runs, c, p, cal, p0, self.model)
-                        self.assertLess(abs(predicted - measured) / measured,
-                                        0.05 if p <= 2 else 0.10,
+                        self.assertLess(abs(predicted - measured) / measured, tolerance(p),
                                         f"{c.schedule} at {p} ranks: predicted {predicted:.4g} "
                                         f"s from dynamic's {p0}-rank trace, measured "
                                         f"{measured:.4g} s (runs {runs.walls(c, p)})")
