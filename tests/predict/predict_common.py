@@ -111,9 +111,13 @@ class Runs:
 
     def measure(self, plan, rounds):
         """plan: [(config, ranks)]; every one once per round, round after
-        round (interleaved), so that a slow spell spreads over them all."""
-        for _ in range(rounds):
-            for config, ranks in plan:
+        round (interleaved), each round's order rotated by another 1/rounds
+        of the plan, so that a slow spell, or a machine that slows under
+        sustained load, spreads over them all instead of always hitting the
+        same places."""
+        for r in range(rounds):
+            k = r * len(plan) // rounds
+            for config, ranks in plan[k:] + plan[:k]:
                 got = self.farm.run(list(config.args), ranks, config.schedule, config.chunk,
                                     config.order)
                 self.runs.setdefault((config, ranks), []).append(got)
