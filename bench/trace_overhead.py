@@ -36,7 +36,6 @@ record.
 
 Exit status: 0 every goal met, 1 a goal missed, 2 a run or a check failed.
 """
-import json
 import os
 import shutil
 import sys
@@ -47,6 +46,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
 import bench_common  # noqa: E402
 import median_ci  # noqa: E402
+from scaling_study.errors import UsageError  # noqa: E402
+from scaling_study.trace import read_trace  # noqa: E402
 from bench_common import (  # noqa: E402
     add_common_args, add_report, built_rangefarm, cpu_model, doc_head, machine_start,
     mpi_env, parse_count, repo_path, rotated, stats, timed_process, write_results)
@@ -84,17 +85,15 @@ def run_once(args, binary, env, argv_tail, traced):
 
 
 def check_trace(path, chunks):
-    """None, or what is wrong with a finished run's trace."""
+    """None, or what is wrong with a finished run's trace (read as the
+    scaling study reads it, scaling_study.trace)."""
     try:
-        lines = [json.loads(x) for x in Path(path).read_text().splitlines()]
-    except (OSError, ValueError) as e:
-        return f"trace unreadable: {e}"
-    if not lines or lines[0].get("format") != "rangefarm-trace":
-        return "the trace has no header"
-    got = sum(1 for x in lines if x.get("type") == "chunk")
-    if got != chunks:
-        return f"the trace has {got} chunk records, the report {chunks} chunks"
-    if lines[-1].get("type") != "end":
+        trace = read_trace(path)
+    except UsageError as e:
+        return str(e)
+    if len(trace.chunks) != chunks:
+        return f"the trace has {len(trace.chunks)} chunk records, the report {chunks} chunks"
+    if not trace.complete:
         return "the trace has no end record"
     return None
 
