@@ -16,9 +16,9 @@
 #   srun -N3 hostname; sbatch -N 3 --ntasks-per-node=2 slurm/multinode.sbatch ...
 #
 # A node is a persistent UTS namespace (its hostname) and a persistent mount
-# namespace in which a node-private folder is bound over /tmp; everything
-# else, the file system included, is shared, as a cluster's shared storage
-# is. So the repository, the binary and the job's files must not be under
+# namespace in which a node-private folder is bound over /tmp and a tmpfs of
+# its own is /dev/shm; everything else, the file system included, is shared,
+# as a cluster's shared storage is. So the repository, the binary and the job's files must not be under
 # /tmp either. No network namespace: all traffic is loopback (127.0.0.1).
 # A process is on a node when its /proc/PID/ns/uts is the node's namespace
 # (same inode): that is how kill-node and stop find them, never by name.
@@ -28,7 +28,8 @@
 #   node-names             rfnode1..rfnodeN, one a line
 #   ns/rfnodeK.uts, .mnt   the namespaces, bound on files (ns/ is a private
 #                          bind mount of itself, as unshare needs)
-#   nodes/rfnodeK/tmp      what rfnodeK sees as /tmp
+#   nodes/rfnodeK/tmp      what rfnodeK sees as /tmp (its /dev/shm is a tmpfs
+#                          inside its mount namespace, gone with it)
 #   hostfile               "rfnodeK slots=S" lines for mpirun --hostfile
 #   agent                  ssh for mpirun (plm_rsh_agent): agent [ssh options]
 #                          HOST COMMAND... runs COMMAND on HOST
@@ -103,6 +104,14 @@ kill_all_on() {
   echo "$killed"
 }
 
+# A node's /dev/shm is its own, as on a real node. Open MPI's shared-memory
+# transport (vader) backs each rank's segment with the file
+# /dev/shm/vader_segment.HOST.UID.JOBID.LOCALRANK, and under srun JOBID is a
+# hash of Slurm's job and step ids, which a fresh Slurm hands out again from
+# 1. With one /dev/shm for all, a node killed by a test left its ranks'
+# files behind, the next cluster's job of the same id found them, stale,
+# and its ranks hung, then crashed in mca_btl_vader_poll_handle_frag (a CI
+# run, 2026-12-01). A tmpfs in the node's mount namespace goes with it.
 make_node() {
   local node="$1" tmp="$dir/nodes/$1/tmp"
   ns_alive "$node" && return 0
@@ -113,7 +122,8 @@ make_node() {
   touch "$(uts "$node")" "$(mnt "$node")"
   # shellcheck disable=SC2016  # $1 and $2 are the inner shell's
   unshare --uts="$(uts "$node")" --mount="$(mnt "$node")" --propagation private \
-    /bin/sh -c 'hostname "$1" && mount --bind "$2" /tmp' sh "$node" "$tmp"
+    /bin/sh -c 'hostname "$1" && mount --bind "$2" /tmp &&
+      mount -t tmpfs -o mode=1777,nosuid,nodev "rfshm-$1" /dev/shm' sh "$node" "$tmp"
 }
 
 write_agent() {
