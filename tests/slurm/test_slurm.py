@@ -24,6 +24,7 @@ import tempfile
 import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import cleanup_watchdog  # noqa: E402
 import slurm_jobs  # noqa: E402
 from slurm_jobs import JOB_TIMEOUT_S, read  # noqa: E402
 
@@ -39,12 +40,24 @@ def slurm_env():
     return dict(os.environ, SLURM_CONF=STATE["conf"])
 
 
-def local(action):
+def local_command(action):
+    """slurm-local.sh action on the test's own Slurm: (argv, env)."""
     env = dict(os.environ, RANGEFARM_SLURM_DIR=STATE["slurm_dir"],
                RANGEFARM_SLURM_PORT=str(ARGS.port))
-    return subprocess.run([os.path.join(ARGS.repo, "scripts", "slurm-local.sh"), action],
-                          env=env, capture_output=True, text=True, timeout=120,
+    return [os.path.join(ARGS.repo, "scripts", "slurm-local.sh"), action], env
+
+
+def local(action):
+    argv, env = local_command(action)
+    return subprocess.run(argv, env=env, capture_output=True, text=True, timeout=120,
                           check=False)
+
+
+def stop_slurm():
+    """Stops the Slurm; the watchdog stops it again if that failed."""
+    proc = local("stop")
+    STATE["watchdog"].finish(cleaned=proc.returncode == 0)
+    return proc
 
 
 def cmd(args, env=None, check=True):
@@ -77,19 +90,23 @@ def setUpModule():
     STATE["slurm_dir"] = os.path.join(STATE["work"], "slurm-state")
     STATE["conf"] = os.path.join(STATE["slurm_dir"], "slurm.conf")
     JOBS = slurm_jobs.Jobs(slurm_env, STATE["work"], ARGS.repo, ARGS.binary, slurm_logs_tail)
-    # ctest ends a test past its TIMEOUT with SIGTERM: stop the Slurm then too.
+    # ctest ends a test past its TIMEOUT with SIGKILL, which no handler sees:
+    # then the watchdog stops the Slurm. A SIGTERM (a user's kill) stops it here.
+    STATE["watchdog"] = cleanup_watchdog.Watchdog(
+        *local_command("stop"), os.path.join(STATE["work"], "cleanup-watchdog.log"))
+
     def stop_and_exit(signum, _frame):
-        sys.stderr.write(local("stop").stderr)
+        sys.stderr.write(stop_slurm().stderr)
         os._exit(128 + signum)
     signal.signal(signal.SIGTERM, stop_and_exit)
     proc = local("start")
     if proc.returncode != 0:
-        local("stop")
+        stop_slurm()
         raise AssertionError(f"slurm-local.sh start failed:\n{proc.stderr}")
 
 
 def tearDownModule():
-    proc = local("stop")
+    proc = stop_slurm()
     sys.stderr.write(proc.stderr)
     if proc.returncode == 0 and not ARGS.keep:
         shutil.rmtree(STATE["work"], ignore_errors=True)
