@@ -182,11 +182,13 @@ def launcher_cmd(launcher, nodes=NODES, per_node=SLOTS):
 
 def strip_launcher_lines(launcher, stderr):
     """stderr less what the launcher (and, under srun, Open MPI's help
-    system) adds: under mpirun -q nothing is taken away; without -q all but
-    the rangefarm lines; under srun its `srun:` lines and whole help banners
-    of the OMPI_HELP kinds. Returns (kept text, the banners' first lines)."""
+    system) adds: under mpirun -q only mpirun's harmless setpgid race
+    warning (virtual_cluster.without_rsh_race) is taken away; without -q all
+    but the rangefarm lines; under srun its `srun:` lines and whole help
+    banners of the OMPI_HELP kinds. Returns (kept text, the banners' first
+    lines)."""
     if launcher == "mpirun-q":
-        return stderr, []
+        return virtual_cluster.without_rsh_race(stderr), []
     lines = stderr.splitlines()
     if launcher == "mpirun":
         return "\n".join(l for l in lines if l.startswith("rangefarm: ")), []

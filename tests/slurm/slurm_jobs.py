@@ -67,14 +67,18 @@ class Jobs:
                 for line in out.splitlines()]
 
     def wait_done(self, job, timeout=JOB_TIMEOUT_S):
-        """Polls until every task of job has ended; returns their fields."""
+        """Polls until every task of job has ended; returns their fields.
+        A job not done in time is cancelled, so that it holds no node (and
+        no core) in the tests that follow."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             jobs = self.fields(job)
             if jobs and all(j["JobState"] in DONE_STATES for j in jobs):
                 return jobs
             time.sleep(0.5)
-        raise AssertionError(f"job {job} not done after {timeout} s: {self.fields(job)}"
+        fields = self.fields(job)
+        self.cmd(["scancel", job], check=False)
+        raise AssertionError(f"job {job} not done after {timeout} s (cancelled): {fields}"
                              + self.logs_tail())
 
     def stop_when_journaled(self, test, job, journal, log_path):
