@@ -33,7 +33,6 @@ import os
 import re
 import shlex
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
@@ -41,6 +40,7 @@ import unittest
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
                                 "slurm"))
+import local_slurm  # noqa: E402
 import slurm_jobs  # noqa: E402
 from slurm_jobs import MPI_ENV, read  # noqa: E402
 
@@ -135,13 +135,6 @@ def output(args, **env):
                           timeout=60, check=True, stdin=subprocess.DEVNULL).stdout
 
 
-def local_slurm(action):
-    env = dict(os.environ, RANGEFARM_SLURM_DIR=STATE["slurm_dir"],
-               RANGEFARM_SLURM_PORT=str(ARGS.port))
-    return subprocess.run([os.path.join(ARGS.repo, "scripts", "slurm-local.sh"), action],
-                          env=env, capture_output=True, text=True, timeout=120, check=False)
-
-
 def setUpModule():
     global JOBS
     work = tempfile.mkdtemp(prefix="rangefarm-install-test-")
@@ -161,19 +154,13 @@ def setUpModule():
     STATE["version"] = STATE["version_text"].split("\n")[0].split()[-1]
 
     JOBS = slurm_jobs.Jobs(clean_env, STATE["elsewhere"], ARGS.repo, ARGS.binary)
-    # ctest ends a test past its TIMEOUT with SIGTERM: stop the Slurm then too.
-    def stop_and_exit(signum, _frame):
-        sys.stderr.write(local_slurm("stop").stderr)
-        os._exit(128 + signum)
-    signal.signal(signal.SIGTERM, stop_and_exit)
-    proc = local_slurm("start")
-    if proc.returncode != 0:
-        local_slurm("stop")
-        raise AssertionError(f"slurm-local.sh start failed:\n{proc.stderr}")
+    STATE["slurm"] = local_slurm.LocalSlurm(ARGS.repo, STATE["slurm_dir"], ARGS.port,
+                                            os.path.join(work, "cleanup-watchdog.log"))
+    STATE["slurm"].start()
 
 
 def tearDownModule():
-    proc = local_slurm("stop")
+    proc = STATE["slurm"].stop()
     sys.stderr.write(proc.stderr)
     STATE["slurm_stopped"] = proc.returncode == 0
 

@@ -16,7 +16,6 @@ import json
 import math
 import os
 import shutil
-import signal
 import socket
 import subprocess
 import sys
@@ -24,7 +23,7 @@ import tempfile
 import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import cleanup_watchdog  # noqa: E402
+import local_slurm  # noqa: E402
 import slurm_jobs  # noqa: E402
 from slurm_jobs import JOB_TIMEOUT_S, read  # noqa: E402
 
@@ -38,26 +37,6 @@ PERFECT_NUMBERS = [6, 28, 496, 8128, 33550336]
 
 def slurm_env():
     return dict(os.environ, SLURM_CONF=STATE["conf"])
-
-
-def local_command(action):
-    """slurm-local.sh action on the test's own Slurm: (argv, env)."""
-    env = dict(os.environ, RANGEFARM_SLURM_DIR=STATE["slurm_dir"],
-               RANGEFARM_SLURM_PORT=str(ARGS.port))
-    return [os.path.join(ARGS.repo, "scripts", "slurm-local.sh"), action], env
-
-
-def local(action):
-    argv, env = local_command(action)
-    return subprocess.run(argv, env=env, capture_output=True, text=True, timeout=120,
-                          check=False)
-
-
-def stop_slurm():
-    """Stops the Slurm; the watchdog stops it again if that failed."""
-    proc = local("stop")
-    STATE["watchdog"].finish(cleaned=proc.returncode == 0)
-    return proc
 
 
 def cmd(args, env=None, check=True):
@@ -90,23 +69,13 @@ def setUpModule():
     STATE["slurm_dir"] = os.path.join(STATE["work"], "slurm-state")
     STATE["conf"] = os.path.join(STATE["slurm_dir"], "slurm.conf")
     JOBS = slurm_jobs.Jobs(slurm_env, STATE["work"], ARGS.repo, ARGS.binary, slurm_logs_tail)
-    # ctest ends a test past its TIMEOUT with SIGKILL, which no handler sees:
-    # then the watchdog stops the Slurm. A SIGTERM (a user's kill) stops it here.
-    STATE["watchdog"] = cleanup_watchdog.Watchdog(
-        *local_command("stop"), os.path.join(STATE["work"], "cleanup-watchdog.log"))
-
-    def stop_and_exit(signum, _frame):
-        sys.stderr.write(stop_slurm().stderr)
-        os._exit(128 + signum)
-    signal.signal(signal.SIGTERM, stop_and_exit)
-    proc = local("start")
-    if proc.returncode != 0:
-        stop_slurm()
-        raise AssertionError(f"slurm-local.sh start failed:\n{proc.stderr}")
+    STATE["slurm"] = local_slurm.LocalSlurm(ARGS.repo, STATE["slurm_dir"], ARGS.port,
+                                            os.path.join(STATE["work"], "cleanup-watchdog.log"))
+    STATE["slurm"].start()
 
 
 def tearDownModule():
-    proc = stop_slurm()
+    proc = STATE["slurm"].stop()
     sys.stderr.write(proc.stderr)
     if proc.returncode == 0 and not ARGS.keep:
         shutil.rmtree(STATE["work"], ignore_errors=True)
