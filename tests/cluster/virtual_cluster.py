@@ -17,8 +17,9 @@ test past its TIMEOUT with SIGKILL (no handler runs), by a watchdog
 `cluster-local.sh stop` when this process dies without saying it stopped
 the cluster.
 
-Every node has a private /tmp (and /dev/shm): the work folder (job scripts' output, JSON
-reports, journals) and the binary must be elsewhere, e.g. under /var/tmp.
+Every node has a private /tmp (and /dev/shm): the work folder (job
+scripts' output, JSON reports, journals) and the binary must be elsewhere,
+e.g. under /var/tmp.
 """
 
 import atexit

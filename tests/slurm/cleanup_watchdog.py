@@ -55,10 +55,9 @@ class Watchdog:
 
     def finish(self, cleaned, timeout=300):
         """Tells the watchdog whether the test cleaned up (if not, it runs
-        the command now) and waits up to timeout s for it to exit; returns
-        whether it did."""
+        the command now) and waits up to timeout s for it to exit."""
         if self._finished:
-            return True
+            return
         self._finished = True
         try:
             if cleaned:
@@ -70,5 +69,4 @@ class Watchdog:
         if ready:
             self._done.read()
         self._done.close()
-        return bool(ready)
 
