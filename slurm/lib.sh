@@ -10,6 +10,9 @@
 #
 # i.e. submit from the repository's root, or export RANGEFARM_HOME=/path/to/
 # rangefarm (sbatch passes the environment on) and submit from anywhere.
+# Between the two lines each script checks that lib.sh is there, and says
+# in one line what to do where it is not (bash's own "No such file" names
+# neither cause nor cure).
 # An installed rangefarm (cmake --install, prefix P) keeps these scripts in
 # P/share/rangefarm/slurm/; `module load rangefarm` sets RANGEFARM_HOME to
 # P/share/rangefarm and RANGEFARM_BIN to P/bin/rangefarm, so
