@@ -57,9 +57,21 @@ u64 ceil_div(u64 a, u64 b) {
   return ::testing::AssertionSuccess();
 }
 
+// A lazy share's chunks, walked.
+std::vector<Range> walked(const StaticShare& share) {
+  return {share.begin(), share.end()};
+}
+
 std::vector<std::vector<Range>> static_plan(const ScheduleSpec& spec, Range range, int nranks) {
   std::vector<std::vector<Range>> per_rank;
-  for (int r = 0; r < nranks; ++r) per_rank.push_back(static_chunks(spec, range, r, nranks));
+  for (int r = 0; r < nranks; ++r) {
+    const StaticShare share = static_chunks(spec, range, r, nranks);
+    std::vector<Range> chunks = walked(share);
+    // Random access and size() agree with the walk (the simulator indexes).
+    EXPECT_EQ(share.size(), chunks.size());
+    for (u64 j = 0; j < chunks.size(); ++j) EXPECT_EQ(share[j], chunks[j]);
+    per_rank.push_back(std::move(chunks));
+  }
   return per_rank;
 }
 
@@ -243,7 +255,47 @@ TEST(Schedule, StaticPlanIsTheSameOnEveryCall) {
   for (ScheduleKind kind : {ScheduleKind::StaticBlock, ScheduleKind::StaticCyclic}) {
     for (int p = 1; p <= kMaxRanks; ++p) {
       for (int r = 0; r < p; ++r) {
-        EXPECT_EQ(static_chunks({kind, 7}, range, r, p), static_chunks({kind, 7}, range, r, p));
+        EXPECT_EQ(walked(static_chunks({kind, 7}, range, r, p)),
+                  walked(static_chunks({kind, 7}, range, r, p)));
+      }
+    }
+  }
+}
+
+// A static share is a formula, not a plan: 10^15 items in chunks of 1 (a
+// planned vector of them took 16 bytes per chunk, std::bad_alloc here) and
+// the whole integer line, in a few bytes and no time.
+TEST(Schedule, StaticSharesAreWorkedOutAsTheyAreWalked) {
+  static_assert(sizeof(StaticShare) <= 64);
+  for (const Range range : {Range{1, 1'000'000'000'000'001}, Range{0, ~u64{0}}}) {
+    for (ScheduleKind kind : {ScheduleKind::StaticBlock, ScheduleKind::StaticCyclic}) {
+      for (int p = 1; p <= kMaxRanks; ++p) {
+        SCOPED_TRACE(::testing::Message()
+                     << schedule_name(kind) << " P=" << p << " " << show(range));
+        const auto pu = static_cast<u64>(p);
+        u64 total = 0;
+        u64 next_part = range.lo;  // static-block: where the next part starts
+        for (int r = 0; r < p; ++r) {
+          const auto ru = static_cast<u64>(r);
+          const StaticShare share = static_chunks({kind, 1}, range, r, p);
+          ASSERT_FALSE(share.empty());
+          const Range first = share[0];
+          const Range last = share[share.size() - 1];
+          EXPECT_EQ(first.size(), 1u);
+          EXPECT_EQ(last.size(), 1u);
+          if (kind == ScheduleKind::StaticBlock) {
+            EXPECT_EQ(first.lo, next_part);
+            EXPECT_EQ(last.hi, first.lo + share.size());
+            next_part = last.hi;
+          } else {
+            EXPECT_EQ(first.lo, range.lo + ru);
+            EXPECT_EQ((last.lo - range.lo) % pu, ru);
+            EXPECT_LT(range.hi - last.hi, pu);  // no chunk of this rank's after it
+          }
+          total += share.size();
+        }
+        EXPECT_EQ(total, range.size());
+        if (kind == ScheduleKind::StaticBlock) EXPECT_EQ(next_part, range.hi);
       }
     }
   }

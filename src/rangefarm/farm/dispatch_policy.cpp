@@ -11,7 +11,7 @@ DispatchPolicy::DispatchPolicy(const ScheduleSpec& spec, std::uint64_t positions
   if (!rf::is_static(spec.kind)) dispenser_.emplace(spec, Range{0, positions}, nranks);
 }
 
-std::vector<Range> DispatchPolicy::static_share(int rank) const {
+StaticShare DispatchPolicy::static_share(int rank) const {
   return static_chunks(spec_, Range{0, positions_}, rank, nranks_);
 }
 

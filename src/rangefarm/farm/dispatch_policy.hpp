@@ -2,7 +2,8 @@
 // (master.cpp) and the simulator (sim/simulator.hpp) run the very same rules.
 //
 //   static-block, static-cyclic  every rank derives its own chunks
-//                                (static_chunks); no messages, no decisions
+//                                (static_chunks, lazily); no messages, no
+//                                decisions
 //   dynamic, guided              one ChunkDispenser, owned here:
 //     rank 0, between its chunks, takes the next chunk itself;
 //     a worker's Request (its first) is answered at once;
@@ -38,8 +39,9 @@ class DispatchPolicy {
   DispatchPolicy(const ScheduleSpec& spec, std::uint64_t positions, int nranks);
 
   [[nodiscard]] bool is_static() const { return !dispenser_; }
-  // A rank's chunks under a static schedule, in order.
-  [[nodiscard]] std::vector<Range> static_share(int rank) const;
+  // A rank's chunks under a static schedule, in order, worked out as they
+  // are walked (StaticShare: a few bytes however many chunks).
+  [[nodiscard]] StaticShare static_share(int rank) const;
 
   // Rank 0 between its own chunks (dynamic, guided): its next chunk, or
   // nullopt when none is left or the run is stopping.

@@ -20,12 +20,6 @@ std::uint64_t part_start(Range range, std::uint64_t r, std::uint64_t p) {
   return range.lo + static_cast<std::uint64_t>(n * r / p);
 }
 
-void append_split(std::vector<Range>& out, Range part, std::uint64_t k) {
-  for (std::uint64_t lo = part.lo; lo < part.hi; lo += std::min(k, part.hi - lo)) {
-    out.push_back({lo, lo + std::min(k, part.hi - lo)});
-  }
-}
-
 }  // namespace
 
 std::optional<DispatchOrder> parse_order(std::string_view name) {
@@ -71,22 +65,17 @@ const std::vector<std::string>& schedule_names() {
   return names;
 }
 
-std::vector<Range> static_chunks(const ScheduleSpec& spec, Range range, int rank, int nranks) {
+StaticShare static_chunks(const ScheduleSpec& spec, Range range, int rank, int nranks) {
   const auto p = static_cast<std::uint64_t>(nranks);
   const auto r = static_cast<std::uint64_t>(rank);
   const std::uint64_t k = std::max<std::uint64_t>(spec.chunk, 1);
-  std::vector<Range> out;
   if (spec.kind == ScheduleKind::StaticBlock) {
-    append_split(out, {part_start(range, r, p), part_start(range, r + 1, p)}, k);
-    return out;
+    const Range part{part_start(range, r, p), part_start(range, r + 1, p)};
+    return {part, k, 0, 1, part.size() / k + (part.size() % k != 0)};
   }
   // static-cyclic: chunk i starts at lo + i*K; this rank takes i = r, r+P, ...
   const std::uint64_t nchunks = range.size() / k + (range.size() % k != 0);
-  for (std::uint64_t i = r; i < nchunks; i += p) {
-    const std::uint64_t lo = range.lo + i * k;
-    out.push_back({lo, lo + std::min(k, range.hi - lo)});  // no lo + k: it may pass 2^64
-  }
-  return out;
+  return {range, k, r, p, r < nchunks ? (nchunks - r - 1) / p + 1 : 0};
 }
 
 ChunkDispenser::ChunkDispenser(const ScheduleSpec& spec, Range range, int nranks)

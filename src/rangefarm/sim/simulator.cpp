@@ -36,8 +36,8 @@ struct Event {
 struct WorkerState {
   bool waiting = false;        // for an answer, not computing
   std::optional<Range> ahead;  // the answer to its Ahead, come while computing
-  std::vector<Range> share;    // static
-  std::size_t next_static = 0;
+  StaticShare share;           // static
+  std::uint64_t next_static = 0;
 };
 
 class Simulation {
@@ -286,8 +286,8 @@ class Simulation {
   double remaining_ = 0;  // its computing left at since_
   std::uint64_t gen_ = 0;
   bool yield_pending_ = false;
-  std::vector<Range> rank0_share_;  // static
-  std::size_t rank0_next_static_ = 0;
+  StaticShare rank0_share_;  // static
+  std::uint64_t rank0_next_static_ = 0;
   bool finished_ = false;
   SimResult result_;
 };
