@@ -1,0 +1,70 @@
+#!/usr/bin/env python3
+"""Runs one program and writes its peak resident memory: the wrapper that
+bench/rank_memory.py and tests/cli/test_memory.py put in front of each rank,
+
+  mpirun -np 2 python3 bench/peak_rss.py OUT_DIR rangefarm perfect --to 1e9
+
+Each rank's wrapper runs the program as its child, passes SIGINT, SIGTERM
+and SIGUSR1 on to it (mpirun sends its signals to the processes it started,
+the wrappers), waits for it with wait4(2), and writes
+OUT_DIR/rank-R.json: {"rank": R, "host": ..., "peak_rss_kib": ..., "status": ...}.
+R is the MPI rank ($OMPI_COMM_WORLD_RANK, $PMI_RANK or $SLURM_PROCID; 0
+without MPI). peak_rss_kib is wait4's ru_maxrss, the kernel's high-water mark of the
+child's resident set (VmHWM in /proc/PID/status while it runs): the whole
+run's peak, read without sampling. status is the child's exit status, or
+-N for signal N; the wrapper exits with the same status (128 + N for a
+signal), so the launcher sees what the program did.
+
+OUT_DIR must exist. The program inherits the environment, Open MPI's
+variables included, so it joins the job as the rank the wrapper was.
+"""
+import json
+import os
+import signal
+import socket
+import sys
+
+FORWARDED = (signal.SIGINT, signal.SIGTERM, signal.SIGUSR1)
+
+
+def rank():
+    for name in ("OMPI_COMM_WORLD_RANK", "PMI_RANK", "SLURM_PROCID"):
+        if name in os.environ:
+            return int(os.environ[name])
+    return 0
+
+
+def main(argv):
+    if len(argv) < 3 or not os.path.isdir(argv[1]):
+        print("usage: peak_rss.py OUT_DIR PROGRAM [ARG...] (OUT_DIR must exist)", file=sys.stderr)
+        return 2
+    out_dir, program = argv[1], argv[2:]
+    child = os.fork()
+    if child == 0:
+        try:
+            os.execvp(program[0], program)
+        except OSError as e:
+            print(f"peak_rss.py: cannot run {program[0]}: {e.strerror}", file=sys.stderr)
+        os._exit(127)
+    for s in FORWARDED:
+        signal.signal(s, lambda signum, _frame: os.kill(child, signum))
+    while True:
+        try:
+            _, wait_status, usage = os.wait4(child, 0)
+            break
+        except InterruptedError:  # a signal came; Python retries, but be sure
+            continue
+    status = (-os.WTERMSIG(wait_status) if os.WIFSIGNALED(wait_status)
+              else os.WEXITSTATUS(wait_status))
+    r = rank()
+    record = {"rank": r, "host": socket.gethostname(), "peak_rss_kib": usage.ru_maxrss,
+              "status": status}
+    path = os.path.join(out_dir, f"rank-{r}.json")
+    with open(path + ".tmp", "w") as f:
+        json.dump(record, f)
+    os.replace(path + ".tmp", path)
+    return 128 - status if status < 0 else status
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
