@@ -4,6 +4,7 @@
 
 #include "command.hpp"
 #include "common_options.hpp"
+#include "journal_guard.hpp"
 #include "rangefarm/common/fmt_util.hpp"
 #include "rangefarm/farm/farm.hpp"
 #include "rangefarm/work/perfect.hpp"
@@ -71,6 +72,7 @@ void print_summary(const PerfectJob& job, const RunReport& report, const Perfect
 int run_perfect(const boost::mpi::communicator& comm, const PerfectOptions& o) {
   const PerfectJob job = validate(o);
   check_outputs(comm, o.common);
+  check_journal_fits(comm, o.common, job.range.size(), job.schedule);
   // What a journal must match to be resumed: the chunks' results depend on
   // nothing else (schedule, chunk size and rank count may change).
   RunControl control(comm, o.common,

@@ -7,6 +7,7 @@
 
 #include "command.hpp"
 #include "common_options.hpp"
+#include "journal_guard.hpp"
 #include "rangefarm/common/fmt_util.hpp"
 #include "rangefarm/farm/farm.hpp"
 #include "rangefarm/work/synthetic.hpp"
@@ -141,6 +142,7 @@ int run_synthetic(const boost::mpi::communicator& comm, const SyntheticOptions& 
   const SyntheticJob job = validate(o);
   const std::vector<std::uint64_t> order = task_order(job);
   check_outputs(comm, o.common);
+  check_journal_fits(comm, o.common, job.spec.tasks, job.schedule);
   // Neither the unit nor the mode changes a result, so a journal may be
   // resumed with others; it names the tasks, so any schedule and order may.
   const auto numbering = [&job](DispatchOrder in) {

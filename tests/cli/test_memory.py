@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""A rank's memory does not grow with its number of chunks.
+"""A rank's memory does not grow with its number of chunks, and a journal
+that could not be resumed is refused before any work.
 
 Each case runs `mpirun -np 2 rangefarm perfect --to 1e7 --chunk K
 --schedule S` with every rank behind bench/peak_rss.py, which writes the
@@ -17,7 +18,12 @@ both static schedules, which fails here. Every run is capped at
 ADDRESS_SPACE_GIB of address space (RLIMIT_AS) so that a regression cannot
 take the machine's memory.
 
-About 40 s on 2 busy cores.
+JournalGuard: a checkpointed plan whose journal --resume could not read
+back on rank 0's node (RANGEFARM_TEST_MEMAVAILABLE) is refused in one line
+before any work, and the --chunk it suggests runs; before the guard the
+refused runs computed for hours.
+
+About 45 s on 2 busy cores.
 
 Usage: test_memory.py --binary PATH [--mpirun PATH] [unittest options]
 """
@@ -68,7 +74,7 @@ def peak_rss_run(args, stop_after_s=STOP_AFTER_S, tries=3):
             env = dict(os.environ, **cli_common.MPI_ENV)
             proc = subprocess.Popen(cmd, env=env, stdin=subprocess.DEVNULL,
                                     stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
-                                    preexec_fn=limit_address_space)
+                                    start_new_session=True, preexec_fn=limit_address_space)
             try:
                 proc.wait(timeout=stop_after_s)
             except subprocess.TimeoutExpired:
@@ -76,8 +82,7 @@ def peak_rss_run(args, stop_after_s=STOP_AFTER_S, tries=3):
             try:
                 _, err = proc.communicate(timeout=cli_common.RUN_TIMEOUT_S)
             except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.communicate()
+                end_session(proc)
                 raise AssertionError(f"timed out: {' '.join(cmd)}") from None
             records = {}
             for name in os.listdir(out):
@@ -121,6 +126,83 @@ class RankMemory(unittest.TestCase):
                     max(peaks) - min(peaks), SLACK_MIB,
                     f"{schedule}: {role}'s peak RSS grows with the number of chunks: "
                     + ", ".join(f"{p:.1f} MiB at chunk {c}" for p, c in zip(peaks, CHUNKS)))
+
+
+def run_limited(args, env, cwd, timeout_s=60):
+    """rangefarm ARGS at RANKS ranks in a session of its own, killed whole
+    after timeout_s (a run that was not refused computes for hours);
+    returns (status, stderr)."""
+    cmd = [MPIRUN, "-q", "-np", str(RANKS), BINARY] + args
+    proc = subprocess.Popen(cmd, env=dict(os.environ, **cli_common.MPI_ENV, **env), cwd=cwd,
+                            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, start_new_session=True,
+                            preexec_fn=limit_address_space)
+    try:
+        _, err = proc.communicate(timeout=timeout_s)
+    except subprocess.TimeoutExpired:
+        end_session(proc)
+        raise AssertionError(f"not refused: still running after {timeout_s} s: "
+                             f"{' '.join(cmd)}") from None
+    return proc.returncode, err
+
+
+def end_session(proc):
+    """Ends mpirun (SIGTERM, which it passes on) and then, with SIGKILL,
+    whatever is left of the session it leads: Open MPI puts each rank in a
+    process group of its own, but not in a session of its own."""
+    proc.terminate()
+    try:
+        proc.communicate(timeout=5)
+    except subprocess.TimeoutExpired:
+        pass
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            if os.getsid(int(entry)) == proc.pid:
+                os.kill(int(entry), signal.SIGKILL)
+        except OSError:
+            pass
+    proc.kill()
+    proc.communicate()
+
+
+class JournalGuard(unittest.TestCase):
+    """A journal holds a record per chunk and --resume reads them all into
+    rank 0's memory (about 1 KiB each): a checkpointed plan that could not
+    be resumed on rank 0's node is refused before any work, in one line,
+    with the --chunk that fits (apps/journal_guard.hpp). The node's memory
+    is set by RANGEFARM_TEST_MEMAVAILABLE."""
+
+    def setUp(self):
+        self.work = tempfile.mkdtemp(prefix="rangefarm-journal-guard-")
+
+    def tearDown(self):
+        shutil.rmtree(self.work, ignore_errors=True)
+
+    def refused(self, args, available, chunk_hint):
+        status, err = run_limited(args, {"RANGEFARM_TEST_MEMAVAILABLE": available}, self.work)
+        info = f"\n  rangefarm {' '.join(args)}: status {status}, stderr {err!r}"
+        self.assertEqual(status, 2, info)
+        lines = err.splitlines()
+        self.assertEqual(len(lines), 1, info)
+        self.assertTrue(lines[0].startswith("rangefarm: error: --checkpoint: "), info)
+        self.assertIn("--resume reads back", lines[0], info)
+        self.assertTrue(lines[0].endswith(f"use --chunk {chunk_hint} or more"), info)
+        self.assertEqual(os.listdir(self.work), [], info)  # no journal begun
+
+    def test_a_journal_too_big_to_resume_is_refused(self):
+        # 10^9 records, about 954 GiB to resume, on a node with 16 GB.
+        self.refused(["perfect", "--to", "1e12", "--chunk", "1000", "--checkpoint", "j.jsonl"],
+                     "16e9", "7e4")
+        # synthetic's default chunk is 1 task: 10^6 records, about 1 GiB.
+        args = ["synthetic", "--tasks", "1e6", "--cost", "uniform", "--unit-ms", "0",
+                "--checkpoint", "j.jsonl", "--quiet"]
+        self.refused(args, "1e8", "20")
+        status, err = run_limited(args + ["--chunk", "20"], {"RANGEFARM_TEST_MEMAVAILABLE": "1e8"},
+                                  self.work)
+        self.assertEqual(status, 0, err)
+        self.assertTrue(os.path.exists(os.path.join(self.work, "j.jsonl")))
 
 
 def main():

@@ -295,10 +295,42 @@ TEST(Schedule, StaticSharesAreWorkedOutAsTheyAreWalked) {
           total += share.size();
         }
         EXPECT_EQ(total, range.size());
-        if (kind == ScheduleKind::StaticBlock) EXPECT_EQ(next_part, range.hi);
+        if (kind == ScheduleKind::StaticBlock) {
+          EXPECT_EQ(next_part, range.hi);
+        }
       }
     }
   }
+}
+
+// plan_chunks counts the chunks the plan really has, up to its cap, in
+// no time at 10^15 items.
+TEST(Schedule, PlanChunksCountsEveryRanksChunks) {
+  for (ScheduleKind kind : kAllKinds) {
+    for (u64 k : {u64{1}, u64{3}, u64{7}, u64{100}}) {
+      for (u64 n : {u64{0}, u64{1}, u64{99}, u64{1009}}) {
+        for (int p = 1; p <= kMaxRanks; ++p) {
+          SCOPED_TRACE(::testing::Message()
+                       << schedule_name(kind) << " K=" << k << " n=" << n << " P=" << p);
+          const ScheduleSpec spec{kind, k};
+          u64 want = 0;
+          if (is_static(kind)) {
+            for (int r = 0; r < p; ++r) want += static_chunks(spec, {0, n}, r, p).size();
+          } else {
+            std::vector<Range> all;
+            ASSERT_TRUE(drain(spec, {0, n}, p, all));
+            want = all.size();
+          }
+          EXPECT_EQ(plan_chunks(spec, n, p), want);
+          EXPECT_EQ(plan_chunks(spec, n, p, 5), std::min<u64>(want, 5));
+        }
+      }
+    }
+  }
+  const u64 big = 1'000'000'000'000'000;
+  EXPECT_EQ(plan_chunks({ScheduleKind::Dynamic, 1000}, big, 2), big / 1000);
+  EXPECT_EQ(plan_chunks({ScheduleKind::StaticBlock, 1}, big, 64), big);
+  EXPECT_LT(plan_chunks({ScheduleKind::Guided, 1}, big, 64), 10'000u);
 }
 
 TEST(Schedule, StaticBlockOnTheWholeIntegerLineDoesNotOverflow) {

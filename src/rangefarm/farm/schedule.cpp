@@ -78,6 +78,27 @@ StaticShare static_chunks(const ScheduleSpec& spec, Range range, int rank, int n
   return {range, k, r, p, r < nchunks ? (nchunks - r - 1) / p + 1 : 0};
 }
 
+std::uint64_t plan_chunks(const ScheduleSpec& spec, std::uint64_t items, int nranks,
+                          std::uint64_t cap) {
+  const Range range{0, items};
+  std::uint64_t count = 0;
+  switch (spec.kind) {
+    case ScheduleKind::StaticBlock:
+      for (int r = 0; r < nranks && count < cap; ++r) {
+        count += static_chunks(spec, range, r, nranks).size();
+      }
+      break;
+    case ScheduleKind::StaticCyclic:
+    case ScheduleKind::Dynamic:  // chunks of K from the start: as one rank's static share
+      count = static_chunks(spec, range, 0, 1).size();
+      break;
+    case ScheduleKind::Guided:  // O(P log(items / K)) steps: its chunks halve every 2P
+      count = ChunkDispenser(spec, range, nranks).chunks_left(cap);
+      break;
+  }
+  return std::min(count, cap);
+}
+
 ChunkDispenser::ChunkDispenser(const ScheduleSpec& spec, Range range, int nranks)
     : spec_(spec), range_(range), nranks_(static_cast<std::uint64_t>(std::max(nranks, 1))) {
   spec_.chunk = std::max<std::uint64_t>(spec_.chunk, 1);

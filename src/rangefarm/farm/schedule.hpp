@@ -121,6 +121,13 @@ class StaticShare {
 // Rank `rank`'s share of range under a static schedule.
 StaticShare static_chunks(const ScheduleSpec& spec, Range range, int rank, int nranks);
 
+// How many chunks spec cuts `items` into at nranks ranks, counted up to cap:
+// what a journal, one record per chunk, would hold at the end of the run.
+// Static and dynamic: about items / K; guided: a few per rank and halving,
+// far fewer.
+std::uint64_t plan_chunks(const ScheduleSpec& spec, std::uint64_t items, int nranks,
+                          std::uint64_t cap = ~std::uint64_t{0});
+
 // Hands out the chunks of a dynamic or guided schedule one at a time, in
 // range order. Rank 0 owns the only instance.
 class ChunkDispenser {
