@@ -3,11 +3,13 @@
 // static-block / static-cyclic / dynamic / dynamic largest-first; every
 // schedule at 1 rank takes the sum of the costs; latency and service time
 // only ever add; a measured end replaces the handshake; rank 0 answering only at its yields delays
-// workers.
+// workers; cheap chunks go mostly to rank 0, dear ones evenly.
 #include "rangefarm/sim/simulator.hpp"
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cstdint>
 #include <numeric>
 #include <sstream>
 #include <vector>
@@ -114,6 +116,35 @@ TEST(Simulator, CountsReports) {
   // other 6: a Done each, and a Finished from each worker.
   EXPECT_EQ(r.reports, 6u + 2u);
   EXPECT_NEAR(r.rank0_serving_s, 8 * 0.001, 1e-12);
+}
+
+// Why rank 0 takes most of the chunks that cost less than a round trip
+// (docs/reference.md, --schedule): under dynamic a worker gets its next chunk
+// one round trip after it asked (it asks as it starts a chunk), rank 0 takes
+// its own without a message. Chunks that cost more than the round trip hide
+// it, and the two ranks take even shares; chunks that cost less leave the
+// worker one chunk per round trip, and rank 0 the rest. Splitting those
+// evenly would make rank 0 wait for the worker's round trips.
+TEST(Simulator, CheapChunksGoMostlyToRankZeroDearOnesEvenly) {
+  SimConfig c;
+  c.ranks = 2;
+  c.spec = {ScheduleKind::Dynamic, 1};
+  c.latency_s = 0.004;
+  c.service_s = 0.001;  // a round trip: 2 latencies and 1 service, 0.009
+  constexpr int kItems = 1000;
+  const SimResult dear = simulate(ItemCosts::from_list(std::vector<double>(kItems, 0.1)), c);
+  EXPECT_EQ(dear.chunks[0] + dear.chunks[1], std::uint64_t{kItems});
+  EXPECT_LE(std::max(dear.chunks[0], dear.chunks[1]) - std::min(dear.chunks[0], dear.chunks[1]),
+            std::uint64_t{kItems / 50});
+  const SimResult cheap = simulate(ItemCosts::from_list(std::vector<double>(kItems, 0.0005)), c);
+  EXPECT_EQ(cheap.chunks[0] + cheap.chunks[1], std::uint64_t{kItems});
+  EXPECT_GT(cheap.chunks[0], std::uint64_t{kItems * 3 / 4});
+  EXPECT_GE(cheap.chunks[1], std::uint64_t{1});
+  // The worker: about one chunk per round trip (its Done and Idle take
+  // rank 0's service too), never more.
+  EXPECT_LE(static_cast<double>(cheap.chunks[1]), cheap.wall_s / 0.009 + 1);
+  // An even split at the worker's pace would take kItems / 2 round trips.
+  EXPECT_LT(cheap.wall_s, kItems / 2 * 0.009);
 }
 
 TEST(ItemCosts, RunsAndOrder) {

@@ -49,6 +49,7 @@ class Simulation {
         workers_(static_cast<std::size_t>(c.ranks)),
         active_(c.ranks - 1) {
     result_.busy_s.assign(static_cast<std::size_t>(c.ranks), 0);
+    result_.chunks.assign(static_cast<std::size_t>(c.ranks), 0);
     if (policy_.is_static()) rank0_share_ = policy_.static_share(0);
   }
 
@@ -124,6 +125,7 @@ class Simulation {
   void compute(double t, int w, Range chunk) {
     const double d = costs_.cost(chunk);
     result_.busy_s[static_cast<std::size_t>(w)] += d;
+    ++result_.chunks[static_cast<std::size_t>(w)];
     at(t + d, {0, 0, Event::WorkerChunkEnds, w, Msg::Done, chunk, 0});
   }
 
@@ -246,6 +248,7 @@ class Simulation {
       }
       remaining_ = costs_.cost(*next);
       result_.busy_s[0] += remaining_;
+      ++result_.chunks[0];
     }
     phase_ = Phase::Computing;
     since_ = t;

@@ -50,9 +50,10 @@ struct SimConfig {
 
 struct SimResult {
   double wall_s = 0;
-  std::vector<double> busy_s;  // by rank: time computing
-  std::uint64_t reports = 0;   // reports rank 0 served
-  double rank0_serving_s = 0;  // rank 0's time serving them
+  std::vector<double> busy_s;         // by rank: time computing
+  std::vector<std::uint64_t> chunks;  // by rank: chunks computed
+  std::uint64_t reports = 0;          // reports rank 0 served
+  double rank0_serving_s = 0;         // rank 0's time serving them
 };
 
 // costs: the items in the order the schedule hands them out (position 0
