@@ -284,7 +284,7 @@ TEST(Journal, ItemsLeftRefusesRecordsThisRunCannotHaveWritten) {
 TEST(LucasLehmerState, StoppedAndResumedEqualsStraightThrough) {
   TempDir dir;
   FolderStore folder(dir.file(""));
-  const LucasLehmerSaves saves{&folder, 3600};
+  const StateSaves saves{&folder, 3600};
   for (std::uint64_t p : {4423u, 4441u}) {  // prime, composite
     const LucasLehmerResult straight = lucas_lehmer(p, [] {});
     int yields = 0;

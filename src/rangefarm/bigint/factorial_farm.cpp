@@ -13,6 +13,7 @@
 
 #include "rangefarm/bigint/distributed_product.hpp"
 #include "rangefarm/bigint/parallel_decimal.hpp"
+#include "rangefarm/common/stop_request.hpp"
 #include "rangefarm/farm/bigint_transport.hpp"
 #include "rangefarm/farm/farm.hpp"
 #include "rangefarm/farm/rank_zero_store.hpp"
@@ -160,10 +161,11 @@ Pieces farm_pieces(const mpi::communicator& comm, const FactorialWork& work,
                       tracing,
                       start};
   // A chunk's partial lists the pieces it saved; a chunk is journaled only
-  // when all of them were (small pieces are cheaper to make again).
-  const auto process = [&](Range chunk, const Yield& yield) {
+  // when all of them were (small pieces are cheaper to make again). A chunk
+  // stopped partway keeps the pieces it finished.
+  const auto keep = [&](FactorialWork::Partial products) {
     std::vector<PieceInfo> saved;
-    for (PieceProduct& p : work.process(chunk, yield)) {
+    for (PieceProduct& p : products) {
       const PieceInfo info{p.piece, comm.rank(), mpz_sizeinbase(p.product.get_mpz_t(), 2),
                            p.tail.mod_2_64, p.tail.mod_5_20};
       if (store != nullptr && info.bits >= kSavePieceBits) {
@@ -174,6 +176,14 @@ Pieces farm_pieces(const mpi::communicator& comm, const FactorialWork& work,
       out.mine.push_back(info);
     }
     return encode_partial(saved);
+  };
+  const auto process = [&](Range chunk, const Yield& yield) {
+    try {
+      return keep(work.process(chunk, yield));
+    } catch (StoppedPartway<FactorialWork::Partial>& cut) {
+      if (cut.done_hi <= chunk.lo) throw;
+      throw ChunkCut{cut.done_hi, keep(std::move(cut.partial))};
+    }
   };
   const auto sink = [&](Range chunk, const std::string& partial, int /*rank*/) {
     if (!request.hooks.on_chunk) return;
@@ -253,6 +263,15 @@ TailResidues tail_of(const FactorialWork& work, std::size_t t, const Pieces& pie
   return tail;
 }
 
+// Whether any rank has a stop request: asked between the phases after the
+// pieces, which hold nothing that is not saved already (the pieces are), so
+// that a stop there ends the run instead of letting minutes of
+// multiplications and conversion run on. Inside a phase a single GMP call
+// can take seconds; the stop deadline (apps/stop_deadline.hpp) covers that.
+bool any_rank_stopping(const mpi::communicator& comm) {
+  return mpi::all_reduce(comm, stop_requested(), std::logical_or<>());
+}
+
 // Runs `step` on rank 0 only. Every rank then learns whether it threw and
 // throws the same error, so no rank is left waiting in the next collective.
 void on_root_then_agree(const mpi::communicator& comm, const std::function<void()>& step) {
@@ -293,10 +312,17 @@ FactorialOutcome compute_factorials(const mpi::communicator& comm,
     mpi::broadcast(comm, out.computed_pieces, 0);
     return out;
   }
+  const auto stopped_after_pieces = [&] {
+    if (!any_rank_stopping(comm)) return false;
+    out.stopped = true;
+    out.wall_s = MPI_Wtime() - start;
+    return true;
+  };
   const std::vector<std::uint64_t> independent = independent_residues(comm, request.ns);
   out.phases.check_s += MPI_Wtime() - mark;
 
   for (std::size_t t = 0; t < request.ns.size(); ++t) {
+    if (stopped_after_pieces()) return out;
     mark = MPI_Wtime();
     mpz_class m = assemble(comm, work, t, pieces);
     const double assembled = MPI_Wtime();
@@ -321,6 +347,7 @@ FactorialOutcome compute_factorials(const mpi::communicator& comm,
       break;
     }
     if (request.decimal) {
+      if (stopped_after_pieces()) return out;
       mark = MPI_Wtime();
       std::string digits = to_decimal_across_ranks(comm, m, 0);
       out.phases.decimal_s += MPI_Wtime() - mark;

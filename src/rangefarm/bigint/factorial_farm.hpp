@@ -49,9 +49,9 @@ struct FactorialOutcome {
   std::vector<RankTiming> timings;       // of the pieces farm, rank 0
   FactorialPhases phases;
   double wall_s = 0;
-  bool check_failed = false;          // on every rank
-  bool stopped = false;               // on every rank: a stop request came during the pieces
-  std::uint64_t pieces = 0;           // in all
+  bool check_failed = false;  // on every rank
+  bool stopped = false;       // on every rank: a stop request came before the last n! was done
+  std::uint64_t pieces = 0;   // in all
   std::uint64_t restored_pieces = 0;  // loaded from the checkpoint's files
   std::uint64_t computed_pieces = 0;
 };

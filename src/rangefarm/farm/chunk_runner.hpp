@@ -50,7 +50,8 @@ class PollThrottle {
 
 // Runs the real ranges behind a chunk of positions, each as its own chunk.
 // Starts nothing once a stop is requested; a workload that gives up its
-// chunk (Interrupted) leaves it undone.
+// chunk (Interrupted) leaves it undone, and one that stops partway
+// (ChunkCut) has the part it finished recorded as a chunk of its own.
 void run_positions(const FarmPlan& plan, Range positions, const EncodedChunkFn& process,
                    const Yield& yield, RankTiming& t, const DoneFn& done);
 

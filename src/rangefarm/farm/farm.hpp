@@ -19,8 +19,11 @@
 //
 // Stopping: a stop request on any rank (a signal, see stop_request.hpp)
 // reaches rank 0 in a report; rank 0 stops handing out work and tells every
-// worker; each finishes (or, for a Lucas-Lehmer test, saves and drops) its
-// current chunk, reports, and the run ends with `stopped` set everywhere.
+// worker; each cuts its current chunk short at its next poll, keeping the
+// part it finished where the workload can say so (StoppedPartway: the
+// sieve's blocks, a Mersenne chunk's tested exponents) and saving what it
+// can otherwise (a Lucas-Lehmer residue), reports, and the run ends with
+// `stopped` set everywhere.
 #pragma once
 
 #include <boost/mpi/collectives.hpp>
@@ -33,6 +36,7 @@
 #include <vector>
 
 #include "rangefarm/common/range.hpp"
+#include "rangefarm/common/stop_request.hpp"
 #include "rangefarm/farm/checkpoint.hpp"
 #include "rangefarm/farm/partial_codec.hpp"
 #include "rangefarm/farm/progress.hpp"
@@ -49,6 +53,14 @@ namespace rf {
 using ChunkFn = std::function<void(Range chunk, const Yield& yield)>;
 // The same, returning the chunk's partial result encoded for rank 0.
 using EncodedChunkFn = std::function<std::string(Range chunk, const Yield& yield)>;
+// Thrown by an EncodedChunkFn whose workload stopped partway through the
+// chunk (StoppedPartway, stop_request.hpp): the items [chunk.lo, done_hi)
+// are finished, and `partial` is their encoded result.
+struct ChunkCut {
+  std::uint64_t done_hi = 0;
+  std::string partial;
+};
+
 // Each finished chunk and its encoded partial, e.g. to the journal.
 using ChunkSink = std::function<void(Range chunk, const std::string& partial)>;
 // Rank 0: each finished chunk, what process returned for it, and the rank
@@ -163,11 +175,18 @@ FarmOutcome<typename W::Partial> farm(const boost::mpi::communicator& comm, cons
   const FarmPlan plan{
       RangeList(std::move(todo)), spec, progress.get(), hooks.store, hooks.trace, tracing, start};
   const bool master = comm.rank() == 0;
-  const auto process = [&](Range chunk, const Yield& yield) {
-    Partial p = work.process(chunk, yield);
+  const auto keep = [&](const Partial& p) {
     std::string text = journaling ? encode_partial(p) : std::string();
     W::merge(master ? out.result : mine, p);
     return text;
+  };
+  const auto process = [&](Range chunk, const Yield& yield) {
+    try {
+      return keep(work.process(chunk, yield));
+    } catch (StoppedPartway<Partial>& cut) {  // the finished part is kept
+      if (cut.done_hi <= chunk.lo) throw;
+      throw ChunkCut{cut.done_hi, keep(cut.partial)};
+    }
   };
   const auto record = [&](Range chunk, const std::string& partial, int rank) {
     if (!journaling) return;

@@ -1,5 +1,7 @@
 #include "rangefarm/work/factorial.hpp"
 
+#include "rangefarm/common/stop_request.hpp"
+
 #include <algorithm>
 #include <cmath>
 #include <functional>
@@ -100,8 +102,12 @@ FactorialWork::Partial FactorialWork::process(Range chunk, const Yield& yield) c
   Partial out;
   for (std::uint64_t i = chunk.lo; i < chunk.hi; ++i) {
     const std::vector<PrimePower> powers = piece_powers(i);
-    PieceProduct p{i, product_of_prime_powers(powers, yield), tail_residues(powers)};
-    out.push_back(std::move(p));
+    try {
+      PieceProduct p{i, product_of_prime_powers(powers, yield), tail_residues(powers)};
+      out.push_back(std::move(p));
+    } catch (const Interrupted&) {
+      throw StoppedPartway(i, std::move(out));
+    }
   }
   return out;
 }

@@ -87,6 +87,8 @@ class FactorialWork {
   // The pieces of task t: [first, first + parts).
   [[nodiscard]] Range pieces_of(std::size_t task) const { return task_pieces_.at(task); }
 
+  // A stop request drops the piece in hand and keeps those finished
+  // (StoppedPartway).
   [[nodiscard]] Partial process(Range chunk, const Yield& yield) const;
   static void merge(Partial& into, const Partial& from);
 

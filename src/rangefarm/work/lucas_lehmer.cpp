@@ -1,5 +1,6 @@
 #include "rangefarm/work/lucas_lehmer.hpp"
 
+#include <algorithm>
 #include <chrono>
 
 #include "rangefarm/common/stop_request.hpp"
@@ -7,8 +8,13 @@
 namespace rf {
 namespace {
 
-// Iterations between yields: at p = 25000 one costs about 10 us.
-constexpr std::uint64_t kIterationsPerYield = 64;
+// Iterations between yields (and looks for a stop request): about half a
+// millisecond of work. At p = 25000 an iteration costs about 10 us, and its
+// cost grows a little faster than p, so from p ~ 1e6 on (a millisecond and
+// more each) every iteration looks.
+std::uint64_t iterations_per_yield(std::uint64_t p) {
+  return std::clamp<std::uint64_t>(1'250'000 / p, 1, 64);
+}
 
 using Clock = std::chrono::steady_clock;
 
@@ -25,7 +31,7 @@ void reduce_mod_mersenne(mpz_class& x, std::uint64_t p) {
   if (mpz_popcount(x.get_mpz_t()) == p) x = 0;
 }
 
-LucasLehmerResult lucas_lehmer(std::uint64_t p, const Yield& yield, const LucasLehmerSaves& saves) {
+LucasLehmerResult lucas_lehmer(std::uint64_t p, const Yield& yield, const StateSaves& saves) {
   // M_2 = 3 is prime, but the test proves odd p only: it runs p - 2 = 0
   // iterations, so the residue is s(0) = 4 mod 3 = 1, as any LL program says.
   if (p == 2) return {true, 1, 0};
@@ -40,12 +46,13 @@ LucasLehmerResult lucas_lehmer(std::uint64_t p, const Yield& yield, const LucasL
   const auto every = std::chrono::duration<double>(saves.every_s);
   auto last_save = Clock::now();
   mpz_class& s = state.residue;
+  const std::uint64_t per_yield = iterations_per_yield(p);
   for (std::uint64_t& i = state.iterations; i + 2 < p;) {
     mpz_mul(s.get_mpz_t(), s.get_mpz_t(), s.get_mpz_t());
     if (s < 2) s += mersenne;  // s^2 - 2 must stay non-negative
     s -= 2;
     reduce_mod_mersenne(s, p);
-    if (++i % kIterationsPerYield != 0) continue;
+    if (++i % per_yield != 0) continue;
     yield();
     if (saves.store == nullptr) {
       if (stop_requested()) throw Interrupted();

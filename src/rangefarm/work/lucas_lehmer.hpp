@@ -30,7 +30,6 @@ struct LucasLehmerResult {
 // store, a saved state of p is continued, the state is saved every
 // saves.every_s seconds, and on a stop request it is saved and the test
 // throws Interrupted.
-LucasLehmerResult lucas_lehmer(std::uint64_t p, const Yield& yield,
-                               const LucasLehmerSaves& saves = {});
+LucasLehmerResult lucas_lehmer(std::uint64_t p, const Yield& yield, const StateSaves& saves = {});
 
 }  // namespace rf

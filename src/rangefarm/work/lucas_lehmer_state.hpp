@@ -25,11 +25,6 @@ struct LucasLehmerState {
   mpz_class residue;
 };
 
-struct LucasLehmerSaves {
-  IntegerStore* store = nullptr;  // null: never save
-  double every_s = 60;            // save a running test at least this often
-};
-
 std::string lucas_lehmer_state_name(std::uint64_t p);
 void save_lucas_lehmer_state(IntegerStore& store, const LucasLehmerState& state);
 // The state saved for p, if there is one and it is whole.

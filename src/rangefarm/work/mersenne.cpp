@@ -4,6 +4,7 @@
 #include <cmath>
 #include <utility>
 
+#include "rangefarm/common/stop_request.hpp"
 #include "rangefarm/work/lucas_lehmer.hpp"
 #include "rangefarm/work/trial_factor.hpp"
 
@@ -21,24 +22,32 @@ double mersenne_cost(std::uint64_t p) {
 }
 
 MersenneSearch::MersenneSearch(std::vector<std::uint64_t> exponents,
-                               std::optional<unsigned> tf_bits, LucasLehmerSaves saves)
+                               std::optional<unsigned> tf_bits, StateSaves saves)
     : exponents_(std::move(exponents)), tf_bits_(tf_bits), saves_(std::move(saves)) {}
 
 ExponentResult MersenneSearch::test(std::uint64_t p, const Yield& yield) const {
   const unsigned bits = tf_bits_.value_or(default_tf_bits(p));
-  if (const auto factor = trial_factor(p, bits)) {
-    return {p, ExponentResult::Factored, *factor, 0, 0};
-  }
+  const TrialFactorOutcome tf = trial_factor(p, bits, yield, saves_);
+  if (tf.factor) return {p, ExponentResult::Factored, *tf.factor, 0, 0, tf.resumed_k};
   yield();
   const LucasLehmerResult ll = lucas_lehmer(p, yield, saves_);
-  return {p, ll.prime ? ExponentResult::Prime : ExponentResult::Composite, 0, ll.res64,
-          ll.resumed_at};
+  return {p,
+          ll.prime ? ExponentResult::Prime : ExponentResult::Composite,
+          0,
+          ll.res64,
+          ll.resumed_at,
+          tf.resumed_k};
 }
 
 MersenneSearch::Partial MersenneSearch::process(Range chunk, const Yield& yield) const {
   Partial out;
   for (std::uint64_t i = chunk.lo; i < chunk.hi; ++i) {
-    out.results.push_back(test(exponents_.at(i), yield));
+    try {
+      out.results.push_back(test(exponents_.at(i), yield));
+    } catch (const Interrupted&) {
+      throw StoppedPartway(i, std::move(out));
+    }
+    if (i + 1 < chunk.hi && stop_requested()) throw StoppedPartway(i + 1, std::move(out));
   }
   return out;
 }

@@ -15,6 +15,7 @@
 #pragma once
 
 #include <boost/serialization/vector.hpp>
+#include <boost/serialization/version.hpp>
 #include <cstdint>
 #include <optional>
 #include <vector>
@@ -29,15 +30,24 @@ struct ExponentResult {
   enum Kind : int { Factored = 0, Prime = 1, Composite = 2 };
   std::uint64_t p = 0;
   int kind = Factored;
-  std::uint64_t factor = 0;      // Factored: the smallest factor found
-  std::uint64_t res64 = 0;       // Composite (and Prime: 0)
-  std::uint64_t resumed_at = 0;  // Lucas-Lehmer iterations restored from a saved state
+  std::uint64_t factor = 0;        // Factored: the smallest factor found
+  std::uint64_t res64 = 0;         // Composite (and Prime: 0)
+  std::uint64_t resumed_at = 0;    // Lucas-Lehmer iterations restored from a saved state
+  std::uint64_t tf_resumed_k = 0;  // trial factoring continued from this k (a saved depth)
 
+  // Version 1 added tf_resumed_k; journals of version 0 still read.
   template <class Archive>
-  void serialize(Archive& ar, unsigned /*version*/) {
+  void serialize(Archive& ar, unsigned version) {
     ar& p& kind& factor& res64& resumed_at;
+    if (version >= 1) ar& tf_resumed_k;
   }
 };
+
+}  // namespace rf
+
+BOOST_CLASS_VERSION(rf::ExponentResult, 1)
+
+namespace rf {
 
 // A struct, not a bare vector: Boost.MPI would reduce a vector element by
 // element.
@@ -63,10 +73,13 @@ class MersenneSearch {
 
   // exponents: the prime exponents in the order the items are numbered;
   // tf_bits: a fixed depth, or nothing for default_tf_bits(p); saves: where
-  // long Lucas-Lehmer tests keep their state (none by default).
+  // long trial factorings and Lucas-Lehmer tests keep their state (none by
+  // default).
   MersenneSearch(std::vector<std::uint64_t> exponents, std::optional<unsigned> tf_bits,
-                 LucasLehmerSaves saves = {});
+                 StateSaves saves = {});
 
+  // A stop request ends a chunk within milliseconds: the exponents tested
+  // so far are kept (StoppedPartway), the one in hand saves its state.
   [[nodiscard]] Partial process(Range chunk, const Yield& yield) const;
   static void merge(Partial& into, const Partial& from);
   [[nodiscard]] ExponentResult test(std::uint64_t p, const Yield& yield) const;
@@ -74,7 +87,7 @@ class MersenneSearch {
  private:
   std::vector<std::uint64_t> exponents_;
   std::optional<unsigned> tf_bits_;
-  LucasLehmerSaves saves_;
+  StateSaves saves_;
 };
 
 }  // namespace rf

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <iterator>
 
+#include "rangefarm/common/stop_request.hpp"
+#include "rangefarm/work/isqrt.hpp"
 #include "rangefarm/work/perfect_trial.hpp"
 
 // Compiled for x86-64-v3 (AVX2) and the baseline, as the sieve is
@@ -17,8 +19,15 @@ namespace rf {
 namespace {
 
 // The trial method yields every this many numbers (about a millisecond's
-// work near 1e9; the sieve yields once per block).
+// work near 1e9; the sieve yields once per block), and never after more
+// than about kTrialSliceDivisions trial divisions: near 1e15 one number
+// alone costs 3e7 of them.
 constexpr std::uint64_t kTrialSlice = 256;
+constexpr std::uint64_t kTrialSliceDivisions = 1 << 20;
+
+std::uint64_t trial_slice(std::uint64_t first) {
+  return std::clamp<std::uint64_t>(kTrialSliceDivisions / (isqrt(first) + 1), 1, kTrialSlice);
+}
 
 }  // namespace
 
@@ -57,21 +66,27 @@ PerfectSearch::PerfectSearch(PerfectMethod method, std::uint64_t max_n) : method
   if (method_ == PerfectMethod::Sieve) sieve_.emplace(max_n);
 }
 
+// A stop request ends a chunk after the block or slice in hand (0.1 to 1
+// ms of work), and what was classified so far is kept (StoppedPartway).
 PerfectPartial PerfectSearch::process(Range chunk, const Yield& yield) const {
   PerfectPartial out;
+  const auto after_slice = [&](std::uint64_t done_hi) {
+    yield();
+    if (done_hi < chunk.hi && stop_requested()) throw StoppedPartway(done_hi, std::move(out));
+  };
   if (sieve_) {
     sieve_->run(chunk, [&](std::uint64_t first, std::span<const std::uint64_t> sigma) {
       classify_sigma(first, sigma, out);
-      yield();
+      after_slice(first + sigma.size());
     });
     return out;
   }
   std::vector<std::uint64_t> sigma;
   for (std::uint64_t first = chunk.lo; first < chunk.hi; first += sigma.size()) {
-    sigma.resize(std::min(kTrialSlice, chunk.hi - first));
+    sigma.resize(std::min(trial_slice(first), chunk.hi - first));
     for (std::size_t i = 0; i < sigma.size(); ++i) sigma[i] = sigma_trial(first + i);
     classify_sigma(first, sigma, out);
-    yield();
+    after_slice(first + sigma.size());
   }
   return out;
 }

@@ -4,6 +4,8 @@
 #include <limits>
 #include <vector>
 
+#include "rangefarm/common/stop_request.hpp"
+
 namespace rf {
 namespace {
 
@@ -80,8 +82,10 @@ mpz_class product_of_prime_powers(std::span<const PrimePower> powers, const Yiel
     }
     const mpz_class lk = product_of_primes(level);
     yield();
+    if (stop_requested()) throw Interrupted();
     square_and_multiply(acc, lk);
     yield();
+    if (stop_requested()) throw Interrupted();
   }
   return acc;
 }

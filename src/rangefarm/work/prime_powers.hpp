@@ -29,7 +29,8 @@ struct PrimePower {
 // The product of the primes, each once. Primes may repeat.
 mpz_class product_of_primes(std::span<const std::uint32_t> primes);
 
-// The product of p^e over the list; yield() is called between big steps.
+// The product of p^e over the list; yield() is called between big steps,
+// and a stop request there throws Interrupted (the product is dropped).
 mpz_class product_of_prime_powers(std::span<const PrimePower> powers, const Yield& yield);
 
 }  // namespace rf

@@ -38,6 +38,13 @@ class IntegerStore {
   virtual std::optional<SavedInteger> load(const std::string& name) = 0;
 };
 
+// Where a long kernel keeps its state (a Lucas-Lehmer residue, a trial
+// factoring's depth), so that a stopped run continues it.
+struct StateSaves {
+  IntegerStore* store = nullptr;  // null: never save
+  double every_s = 60;            // save a running kernel's state at least this often
+};
+
 // The files of one folder, which must exist.
 class FolderStore final : public IntegerStore {
  public:

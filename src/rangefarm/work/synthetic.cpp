@@ -118,7 +118,11 @@ SyntheticPartial SyntheticTasks::process(Range chunk, const Yield& yield) const 
   for (std::uint64_t i = chunk.lo; i < chunk.hi; ++i) {
     const std::uint64_t k = order_.empty() ? i + 1 : order_[i];
     const double units = task_cost(spec_, k);
-    run_task(units, yield);
+    try {
+      run_task(units, yield);
+    } catch (const Interrupted&) {
+      throw StoppedPartway(i, std::move(out));  // the tasks done are kept
+    }
     const std::uint64_t cost = micro_units(units);
     out.tasks += 1;
     out.micro_units += cost;

@@ -1,9 +1,13 @@
 #include "rangefarm/work/trial_factor.hpp"
 
 #include <algorithm>
+#include <chrono>
 #include <primesieve.hpp>
 #include <utility>
 #include <vector>
+
+#include "rangefarm/common/stop_request.hpp"
+#include "rangefarm/work/trial_factor_state.hpp"
 
 namespace rf {
 namespace {
@@ -35,10 +39,12 @@ std::uint64_t inverse_mod(std::uint64_t a, std::uint64_t m) {  // a, m coprime, 
   return static_cast<std::uint64_t>(t < 0 ? t + static_cast<std::int64_t>(m) : t);
 }
 
-// The first k >= 1 whose q = 2kp + 1 is divisible by r.
-std::uint64_t first_struck_k(std::uint64_t p, std::uint64_t r) {
-  const std::uint64_t k = (r - inverse_mod(2 * p % r, r)) % r;
-  return k == 0 ? r : k;
+// The first k >= from (from >= 1) whose q = 2kp + 1 is divisible by r.
+std::uint64_t first_struck_k(std::uint64_t p, std::uint64_t r, std::uint64_t from) {
+  std::uint64_t k = (r - inverse_mod(2 * p % r, r)) % r;
+  if (k == 0) k = r;
+  if (k < from) k += (from - k + r - 1) / r * r;
+  return k;
 }
 
 bool passes_mod8(std::uint64_t p, std::uint64_t k) {
@@ -71,16 +77,33 @@ bool is_trial_candidate(std::uint64_t p, std::uint64_t k) {
 }
 
 std::optional<std::uint64_t> trial_factor(std::uint64_t p, unsigned bits) {
+  return trial_factor(p, bits, [] {}).factor;
+}
+
+TrialFactorOutcome trial_factor(std::uint64_t p, unsigned bits, const Yield& yield,
+                                const StateSaves& saves) {
+  using Clock = std::chrono::steady_clock;
+  TrialFactorOutcome out;
   bits = std::min({bits, kMaxTrialFactorBits, static_cast<unsigned>(p / 2)});
-  if (bits < 2 || p < 3) return std::nullopt;
+  if (bits < 2 || p < 3) return out;
+  TrialFactorState state{p, 1};
+  if (saves.store != nullptr) {
+    if (auto saved = load_trial_factor_state(*saves.store, p)) {
+      state = *saved;
+      out.resumed_k = state.k_next;
+    }
+  }
   // q = 2kp + 1 <= 2^bits - 1 (q is odd).
   const u128 q_max = (u128{1} << bits) - 1;
   const auto k_max = static_cast<std::uint64_t>((q_max - 1) / (2 * u128{p}));
   const auto& primes = sieve_primes();
   std::vector<std::uint64_t> next;  // per sieve prime, the next k it strikes
-  for (const std::uint32_t r : primes) next.push_back(r == p ? 0 : first_struck_k(p, r));
+  for (const std::uint32_t r : primes)
+    next.push_back(r == p ? 0 : first_struck_k(p, r, state.k_next));
   std::vector<std::uint8_t> keep(kBlock);
-  for (std::uint64_t k0 = 1; k0 <= k_max; k0 += kBlock) {
+  const auto every = std::chrono::duration<double>(saves.every_s);
+  auto last_save = Clock::now();
+  for (std::uint64_t& k0 = state.k_next; k0 <= k_max;) {
     const std::uint64_t k_end = std::min<std::uint64_t>(k0 + kBlock, k_max + 1);
     for (std::uint64_t k = k0; k < k_end; ++k) keep[k - k0] = passes_mod8(p, k);
     for (std::size_t i = 0; i < primes.size(); ++i) {
@@ -94,10 +117,25 @@ std::optional<std::uint64_t> trial_factor(std::uint64_t p, unsigned bits) {
     for (std::uint64_t k = k0; k < k_end; ++k) {
       if (!keep[k - k0]) continue;
       const std::uint64_t q = 2 * k * p + 1;
-      if (pow2_mod(p, q) == 1) return q;
+      if (pow2_mod(p, q) == 1) {
+        out.factor = q;
+        return out;
+      }
+    }
+    k0 = k_end;
+    if (k0 > k_max) break;
+    yield();
+    if (saves.store == nullptr) {
+      if (stop_requested()) throw Interrupted();
+      continue;
+    }
+    if (stop_requested() || Clock::now() - last_save >= every) {
+      save_trial_factor_state(*saves.store, state);
+      last_save = Clock::now();
+      if (stop_requested()) throw Interrupted();
     }
   }
-  return std::nullopt;
+  return out;
 }
 
 }  // namespace rf

@@ -8,10 +8,17 @@
 // divides M_p exactly when 2^p = 1 mod q, one modular exponentiation.
 // Candidates are bounded by 2^bits, and never above 2^(p/2), so a q found is
 // always a proper factor.
+//
+// A deep search is long (at p near 1e7, 64 bits is about 10^11 candidates),
+// so it yields and looks for a stop request every block of 2^15 k (a few
+// milliseconds), and with a store it keeps its depth (trial_factor_state.hpp).
 #pragma once
 
 #include <cstdint>
 #include <optional>
+
+#include "rangefarm/work/saved_integer.hpp"
+#include "rangefarm/work/workload.hpp"
 
 namespace rf {
 
@@ -27,5 +34,17 @@ bool is_trial_candidate(std::uint64_t p, std::uint64_t k);
 
 // The smallest factor of 2^p - 1 up to 2^bits (and 2^(p/2)), if any.
 std::optional<std::uint64_t> trial_factor(std::uint64_t p, unsigned bits);
+
+struct TrialFactorOutcome {
+  std::optional<std::uint64_t> factor;  // the smallest, if any
+  std::uint64_t resumed_k = 0;          // continued from a saved depth at this k (0: none)
+};
+
+// The same, calling yield() every block. With a save store, a saved depth
+// of p is continued, the depth is saved every saves.every_s seconds, and on
+// a stop request it is saved and the search throws Interrupted; without
+// one, a stop request throws Interrupted at once.
+TrialFactorOutcome trial_factor(std::uint64_t p, unsigned bits, const Yield& yield,
+                                const StateSaves& saves = {});
 
 }  // namespace rf
