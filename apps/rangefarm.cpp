@@ -15,6 +15,7 @@
 #include "rangefarm/farm/stats.hpp"
 #include "rangefarm/health/health_link.hpp"
 #include "rangefarm/health/loss_notice.hpp"
+#include "rangefarm/health/start_watch.hpp"
 
 namespace {
 
@@ -47,11 +48,17 @@ std::string unknown_subcommand(const CLI::App& app, int argc, char** argv) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  // Funneled: only the main thread calls MPI; the health link's thread
-  // (health_link.hpp) never does.
+  // Before MPI_Init: a start that never finishes (a rank that died or hangs
+  // starting) is named at a deadline instead of waited for, and a stop
+  // during it is seen (start_watch.hpp).
+  rf::catch_stop_signals();
+  rf::StartWatch start;
+  // Funneled: only the main thread calls MPI; the health link's and the
+  // start watch's threads never do.
   boost::mpi::environment env(argc, argv, boost::mpi::threading::funneled);
   boost::mpi::communicator world;
-  // After MPI's set-up, so that these handlers are the ones in force.
+  start.mpi_started(world.rank(), world.size());
+  // Again after MPI's set-up, so that these handlers are the ones in force.
   rf::catch_stop_signals();
 
   CLI::App app("rangefarm: farms integer ranges of number-theory work over MPI ranks", "rangefarm");
@@ -79,7 +86,7 @@ int main(int argc, char** argv) {
   // From here on a lost rank or node, in any phase, is named in one line.
   rf::note_command_line(argc, argv);
   rf::app::note_command_line_text(argc, argv);
-  const rf::HealthLink health(world);
+  const rf::HealthLink health(world, &start);
   try {
     for (const auto& c : commands) {
       if (c.parser->parsed()) return c.run(world);

@@ -6,6 +6,7 @@
 #include <iostream>
 
 #include "rangefarm/common/stop_request.hpp"
+#include "rangefarm/health/health_link.hpp"
 #include "rangefarm/health/loss_notice.hpp"
 
 namespace rf::app {
@@ -88,6 +89,9 @@ FarmHooks RunControl::hooks() {
     try {
       // The count and the file change together for the lost-rank line.
       const std::lock_guard lock(journal_write_mutex());
+      // A rank 0 woken from a freeze in which the deputy named it lost
+      // exits here, quietly: the deputy's line counted the journal as is.
+      confirm_not_declared_lost();
       if (numbering_) {
         journal_->append_items(numbering_->ids_of(chunk), partial);
       } else {

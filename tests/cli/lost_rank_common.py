@@ -1,8 +1,14 @@
-"""The check of a run that lost a rank or a node, shared by tests/cli
-(one host) and tests/cluster (virtual nodes): the run ends soon, with a
-status that is neither success nor a clean stop, and with exactly one line
-that names exactly the lost ranks (rank, pid, host), the items safe in the
-journal, and the resume command; no MPI banner."""
+"""The checks of a run that lost a rank or a node, or whose start did not
+finish, shared by tests/cli (one host) and tests/cluster (virtual nodes).
+
+check_lost: the run ends soon, with a status that is neither success nor a
+clean stop, and with exactly one line that names exactly the lost ranks
+(rank, pid, host), the items safe in the journal, and the resume command;
+no MPI banner.
+
+check_start_failed: a start that never finished (start_watch.hpp) ends
+with exactly one line from the rank that speaks (rank 0, or rank 1 for a
+silent rank 0), of the kind expected, naming the ranks it can; no banner."""
 
 import json
 import re
@@ -22,6 +28,84 @@ SAFE_UNCOUNTED = re.compile(r"the finished items are safe in the journal (\S+) o
                             r"storage; resume on any nodes and rank count with: (.*)")
 NOT_SAVED = "nothing was saved (no --checkpoint FILE was given"
 BANNERS = ("MPI_ABORT", "-----", "mpirun noticed", "Primary job", "orterun")
+
+START_FAILED = 77  # the start did not finish within RANGEFARM_START_TIMEOUT
+# The start-up lines, as start_watch.cpp words them. SPEAKER: "rank R (pid
+# P on HOST)"; RANKS: "rank 2", "ranks 1-2", "ranks 2, 5 and 9".
+_SPEAKER = r"rank (\d+) \(pid (\d+) on ([^)]+)\)"
+_RANKS = r"ranks? ([\d, and-]+)"
+_CHECK = (r"\. Check the launcher's messages for a task that failed \(mpirun without -q, "
+          r"or srun, names it\) and that node; nothing was computed")
+_AFTER_STOP = (r": nothing was computed\. If no one stopped the run, (.+) failed to start and "
+               r"the launcher ended the run \(mpirun -q hides which; srun and mpirun without "
+               r"-q name it\); run the same command again")
+_TIMED_OUT = r"rangefarm: error: the run did not start within ([\d.]+) s \(RANGEFARM_START_TIMEOUT\): "
+START_LINES = {
+    # rank 0 still in MPI_Init at the deadline
+    "in-init": re.compile(_TIMED_OUT + _SPEAKER + r" was still in MPI_Init, waiting for "
+                          r"(\d+) ranks in all: a rank did not start, or died or hangs in "
+                          r"MPI_Init" + _CHECK),
+    # rank 0 past MPI_Init, some ranks never reported
+    "unreported": re.compile(_TIMED_OUT + _RANKS + r" of (\d+) never reported to " + _SPEAKER +
+                             r" after MPI_Init: (it|they) (died or hangs|died or hang)" + _CHECK),
+    # rank 1, rank 0 never answered
+    "rank0-silent": re.compile(_TIMED_OUT + r"rank 0 never answered " + _SPEAKER +
+                               r" after MPI_Init, with (\d+) ranks in all: it died or hangs" +
+                               _CHECK),
+    # a stop signal during the start (mpirun ending the run when a rank died)
+    "stopped-in-init": re.compile(r"rangefarm: stopped by a signal during start-up, while " +
+                                  _SPEAKER + r" was in MPI_Init, waiting for (\d+) ranks in "
+                                  r"all(, and rank 0 said nothing)?" + _AFTER_STOP),
+    "stopped-unreported": re.compile(r"rangefarm: stopped by a signal during start-up, before " +
+                                     _RANKS + r" of (\d+) had reported to " + _SPEAKER +
+                                     _AFTER_STOP),
+    "stopped-rank0-silent": re.compile(r"rangefarm: stopped by a signal during start-up, before "
+                                       r"rank 0 had answered " + _SPEAKER + r", with (\d+) ranks "
+                                       r"in all" + _AFTER_STOP),
+}
+
+
+def rank_numbers(text):
+    """[2, 5, 6, 7] from "2, 5-7" or "1 and 4" (a RANKS group)."""
+    out = []
+    for part in re.split(r", | and ", text):
+        lo, _, hi = part.partition("-")
+        out += list(range(int(lo), int(hi or lo) + 1))
+    return out
+
+
+def check_start_failed(test, proc, info, kinds, size, speaker=None, missing=None):
+    """Asserts that a run whose start failed printed exactly one rangefarm
+    line, of one of the kinds (keys of START_LINES), about a job of size
+    ranks; speaker: (rank, pid, host) expected to speak, where known;
+    missing: the ranks the line must name as not reported, where it names
+    them. No banner. Returns (kind, match)."""
+    for banner in BANNERS:
+        test.assertNotIn(banner, proc.stderr + proc.stdout, info)
+    lines = [line for line in proc.stderr.splitlines() if "rangefarm: " in line]
+    test.assertEqual(len(lines), 1, "want exactly one rangefarm line" + info)
+    for kind in kinds:
+        m = START_LINES[kind].fullmatch(lines[0])
+        if m is None:
+            continue
+        groups = m.groups()
+        timed_out = kind in ("in-init", "unreported", "rank0-silent")
+        fields = groups[1:] if timed_out else groups
+        if kind == "unreported":
+            named, job, *who = fields[:5]
+            test.assertEqual(rank_numbers(named), sorted(missing), info)
+        elif kind == "stopped-unreported":
+            named, job, *who = fields[:5]
+            if missing is not None:
+                test.assertEqual(rank_numbers(named), sorted(missing), info)
+        else:
+            *who, job = fields[:4]
+        test.assertEqual(int(job), size, "the job size" + info)
+        if speaker is not None:
+            test.assertEqual((int(who[0]), int(who[1]), who[2]), speaker, "the speaker" + info)
+        return kind, m
+    test.fail(f"not a start-up line of the kinds {kinds}" + info)
+    return None
 
 
 def journal_items(path):

@@ -14,11 +14,19 @@ journal, mpirun without -q; the factorial killed in each of its phases
 (pieces, combine, check, decimal: it used to exit 137 in silence), mersenne
 in trial factoring and in a Lucas-Lehmer test, a synthetic task.
 
+Frozen ranks (SIGSTOP, RANGEFARM_HEARTBEAT_TIMEOUT=3): rank 0 frozen longer
+than the timeout must be named by the deputy alone, and woken (mpirun wakes
+it to end it) neither print a line of its own nor add to the journal, so
+that the deputy's count is what the journal holds at the end and what the
+resume restores (it used to print a second, contradicting line, and the
+deputy's count fell short); a frozen worker is named by rank 0 alone.
+
   test_lost_rank.py --binary build/apps/rangefarm [unittest options]
 """
 
 import json
 import os
+import re
 import signal
 import socket
 import sys
@@ -33,6 +41,11 @@ from lost_rank_common import check_lost  # noqa: E402
 BINARY = None
 MPIRUN = None
 STARTUP_S = 90
+# Frozen ranks: the heartbeat timeout the run gets, and how long the test
+# keeps the rank frozen (mpirun wakes it sooner to end the run).
+HEARTBEAT_S = 3
+FROZEN_S = 15
+SAFE_COUNT = re.compile(r"(\d+) finished items are safe")
 
 PERFECT = ["perfect", "--to", "1e9", "--chunk", "25000000", "--quiet"]
 PERFECT_COUNTS = {"deficient": 752389040, "perfect": 5, "abundant": 247610955}
@@ -142,6 +155,48 @@ class LostRankTest(unittest.TestCase):
                                 if line.startswith("rangefarm: "))
         proc.stdout = ""
         check_lost(self, proc, lost, info, elapsed, self.journal)
+
+    # frozen ranks: silent, not dead
+
+    def frozen_case(self, victim, np=3):
+        """SIGSTOPs the victim once the journal holds 2 records, and wakes
+        it FROZEN_S later (mpirun wakes it sooner, to end the run); returns
+        (resume command, the line's count, info)."""
+        full = PERFECT + ["--checkpoint", self.journal]
+        launch = self.start(full, np, env={"RANGEFARM_HEARTBEAT_TIMEOUT": str(HEARTBEAT_S)})
+        pids = self.ranks_up(launch, np)
+        cli_common.poll_until("2 records", lambda: self.records() >= 2, STARTUP_S, launch)
+        os.kill(pids[victim], signal.SIGSTOP)
+        stopped_at = time.monotonic()
+        while launch.running() and time.monotonic() - stopped_at < FROZEN_S:
+            time.sleep(0.05)
+        try:
+            os.kill(pids[victim], signal.SIGCONT)
+        except ProcessLookupError:
+            pass
+        proc = launch.wait(60)
+        elapsed = time.monotonic() - stopped_at
+        info = (cli_common.describe(full, np, proc) +
+                f"\n  rank {victim} frozen; the run ended {elapsed:.2f} s later")
+        host = socket.gethostname()
+        # The silence takes HEARTBEAT_S to count; the bound is on what follows.
+        resume = check_lost(self, proc, {victim: (pids[victim], host)}, info,
+                            max(elapsed - HEARTBEAT_S, 0), self.journal,
+                            seen_from=1 if victim == 0 else None)
+        self.assertEqual(launch.leftovers(), [], info)
+        count = int(SAFE_COUNT.search(proc.stderr).group(1))
+        return resume, count, info
+
+    def test_rank0_frozen_is_named_by_the_deputy_alone(self):
+        resume, count, info = self.frozen_case(0)
+        proc = cli_common.run(BINARY, MPIRUN, resume + ["--json", "-"], 2, cwd=self.work)
+        report, _ = cli_common.json_report(self, proc, resume, 2, "perfect")
+        self.assertEqual(report["checkpoint"]["restored_items"], count,
+                         "the resume restores what the line said was safe" + info)
+        self.assertEqual(report["result"]["counts"], PERFECT_COUNTS, info)
+
+    def test_worker_frozen_is_named_by_rank0(self):
+        self.frozen_case(2)
 
     # every phase of the other workloads
 

@@ -138,6 +138,95 @@ class Table(unittest.TestCase):
         self.assertIn("no 1-rank run among the reports", proc.stdout)
 
 
+# A small problem of every workload, and what compare_schedules.py must
+# print of its result (issue 23: every report but perfect's crashed it).
+WORKLOADS = {
+    "perfect": (["perfect", "--to", "1e5"], "perfect [1, 100000] by sieve",
+                ["perfect numbers: 6 28 496 8128", "deficient 75201, perfect 4, abundant 24795"]),
+    "mersenne": (["mersenne", "--to", "200"], "mersenne [2, 200], trial factoring default",
+                 ["Mersenne prime exponents: 2 3 5 7 13 17 19 31 61 89 107 127",
+                  "tested 46 exponents: 23 eliminated by trial factoring, "
+                  "23 Lucas-Lehmer tests"]),
+    "factorial": (["factorial", "100", "25"], "factorial 100 25",
+                  ["100!: 158 digits, leading 93326215443944152681, last nonzero "
+                   "23758251185210916864, check ok",
+                   "25!: 26 digits, leading 15511210043330985984, last nonzero "
+                   "15511210043330985984, check ok"]),
+    "synthetic": (["synthetic", "--tasks", "20", "--cost", "linear", "--unit-ms", "0"],
+                  "synthetic 20 tasks, linear cost, 0 ms per unit, sleep, seed 1",
+                  ["tasks 20, 210.000 units in all, longest 20.000 units, task checksum "
+                   "0B9055C907C05829"]),
+}
+
+
+def run_rangefarm(args, np, json_path):
+    env = dict(os.environ, OMPI_ALLOW_RUN_AS_ROOT="1", OMPI_ALLOW_RUN_AS_ROOT_CONFIRM="1",
+               OMPI_MCA_rmaps_base_oversubscribe="1")
+    cmd = ([] if np == 1 else ["mpirun", "-q", "-np", str(np)]) + [BINARY, *args]
+    proc = subprocess.run(cmd + ["--json", str(json_path), "--quiet"], capture_output=True,
+                          text=True, timeout=120, env=env, check=False, stdin=subprocess.DEVNULL)
+    if proc.returncode != 0:
+        raise AssertionError(f"{cmd}: exit {proc.returncode}\n{proc.stderr}")
+
+
+class EveryWorkload(unittest.TestCase):
+    """Real reports of every workload: one table, the result in words, no
+    traceback (mersenne printed an empty method, 0.0 items/s and raw dicts,
+    then KeyError: 'counts'; synthetic and factorial KeyError: 'from')."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.tmp = tempfile.TemporaryDirectory()
+        cls.paths = {}
+        for name, (args, _, _) in WORKLOADS.items():
+            paths = []
+            for i, (np, schedule) in enumerate(((1, "static-block"), (1, "static-block"),
+                                                (2, "dynamic"))):
+                path = Path(cls.tmp.name) / f"{name}-{i}.json"
+                run_rangefarm(args + ["--schedule", schedule], np, path)
+                paths.append(str(path))
+            cls.paths[name] = paths
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.tmp.cleanup()
+
+    def compare_files(self, paths):
+        return subprocess.run([sys.executable, str(TOOL), *paths], capture_output=True,
+                              text=True, timeout=60, check=False)
+
+    def test_each_workload(self):
+        for name, (_, problem, result) in WORKLOADS.items():
+            with self.subTest(workload=name):
+                proc = self.compare_files(self.paths[name])
+                info = f"\nstdout:\n{proc.stdout}\nstderr:\n{proc.stderr}"
+                self.assertEqual((proc.returncode, proc.stderr), (0, ""), info)
+                lines = proc.stdout.splitlines()
+                self.assertRegex(lines[1], rf"^{re.escape(problem)} on \S+: 1 to 2 runs per "
+                                 "configuration$", info)
+                self.assertIn("baseline: static-block at 1 rank (chunk ", proc.stdout, info)
+                self.assertEqual(set(rows(proc.stdout)), {("static-block", 1), ("dynamic", 2)},
+                                 info)
+                self.assertRegex(proc.stdout, r" (M |k |)items/s  check\n", info)
+                for line in result:
+                    self.assertIn(line + "\n", proc.stdout, info)
+                self.assertIn("results agree across all runs", proc.stdout, info)
+                self.assertNotIn("{", proc.stdout, info)  # no raw dicts
+
+    def test_one_run_is_one_run(self):
+        proc = self.compare_files(self.paths["perfect"][:1] + self.paths["perfect"][2:])
+        self.assertIn(", 1 run); speedup", proc.stdout, proc.stdout)
+
+    def test_different_problems_are_refused(self):
+        proc = self.compare_files(self.paths["perfect"] + self.paths["mersenne"][:1])
+        self.assertEqual(proc.returncode, 2, proc.stdout + proc.stderr)
+        self.assertEqual(proc.stdout, "")
+        self.assertRegex(proc.stderr, r"^compare_schedules.py: error: the reports are of "
+                         r"different problems \(perfect \[1, 100000\] by sieve in \S+, "
+                         r"mersenne \[2, 200\], trial factoring default in \S+\): compare "
+                         r"one problem at a time\n$")
+
+
 class RunSh(unittest.TestCase):
     def test_rounds_of_every_configuration(self):
         ranks = min(os.cpu_count() or 1, 2)

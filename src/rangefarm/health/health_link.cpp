@@ -7,7 +7,9 @@
 
 #include <algorithm>
 #include <array>
+#include <atomic>
 #include <boost/mpi/collectives.hpp>
+#include <boost/mpi/nonblocking.hpp>
 #include <boost/serialization/string.hpp>
 #include <boost/serialization/vector.hpp>
 #include <cerrno>
@@ -18,10 +20,14 @@
 #include <random>
 #include <thread>
 
+#include "rangefarm/common/stop_request.hpp"
 #include "rangefarm/farm/checkpoint.hpp"
 #include "rangefarm/farm/stats.hpp"
+#include "rangefarm/farm/wait_backoff.hpp"
+#include "rangefarm/health/launcher.hpp"
 #include "rangefarm/health/loss_notice.hpp"
 #include "rangefarm/health/net_socket.hpp"
+#include "rangefarm/health/start_watch.hpp"
 
 namespace rf {
 namespace {
@@ -34,6 +40,7 @@ using std::chrono::milliseconds;
 constexpr char kHeartbeat = 'H';
 constexpr char kBye = 'B';   // a clean end: do not count me as lost
 constexpr char kQuit = 'Q';  // the run has failed and was named: exit quietly
+constexpr char kStop = 'S';  // a stop signal reached a rank: stop too
 
 constexpr auto kBeatEvery = milliseconds(1000);
 constexpr auto kLook = milliseconds(100);  // the thread's poll interval
@@ -42,6 +49,18 @@ constexpr auto kGrace = milliseconds(300);
 // A rank that saw rank 0 go waits this long for the deputy's Quit.
 constexpr auto kDeputyWait = milliseconds(2000);
 constexpr auto kConnectTimeout = milliseconds(3000);
+// A rank that exits on a Quit takes the journal lock first (no torn
+// record), but waits for it no longer than this.
+constexpr auto kQuitLockWait = milliseconds(1000);
+// Under srun, how long the speaker waits for scancel of its step.
+constexpr auto kStepEndWait = milliseconds(5000);
+// confirm_not_declared_lost: a watcher heard from within this is current.
+constexpr auto kWatcherCurrent = milliseconds(1000);
+
+// The first exchange's tags, on the run's communicator before any farm
+// message exists.
+constexpr int kHelloTag = 7301;
+constexpr int kAnswerTag = 7302;
 
 // What a connecting rank says first; the cookie (rank 0's, random) keeps a
 // stray connection from counting as a rank.
@@ -83,6 +102,100 @@ int deputy_of(const std::vector<PeerProcess>& all) {
   return 1;
 }
 
+// Rank 0's answer to a worker's report in the first exchange.
+struct StartAnswer {
+  bool ok = true;  // false: the start failed and rank 0 has said so
+  std::vector<PeerProcess> peers;
+
+  template <class Archive>
+  void serialize(Archive& ar, unsigned /*version*/) {
+    ar& ok& peers;
+  }
+};
+
+std::int64_t ns_of(Clock::time_point t) {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(t.time_since_epoch()).count();
+}
+
+// Polls the requests (MPI_Test, which does not block) with a sleeping
+// backoff until all are done, or until give_up() says to stop waiting.
+template <class GiveUp>
+bool wait_polled(std::vector<mpi::request>& requests, GiveUp give_up) {
+  WaitBackoff backoff(std::chrono::microseconds(50), std::chrono::microseconds(20000));
+  std::vector<char> done(requests.size(), 0);
+  std::size_t left = requests.size();
+  while (left > 0) {
+    bool any = false;
+    for (std::size_t i = 0; i < requests.size(); ++i) {
+      if (done[i] == 0 && requests[i].test()) {
+        done[i] = 1;
+        --left;
+        any = true;
+      }
+    }
+    if (left == 0) break;
+    if (give_up()) return false;
+    if (any) {
+      backoff.reset();
+    } else {
+      backoff.pause();
+    }
+  }
+  return true;
+}
+
+// Who is where, polled: every worker reports to rank 0, which answers each
+// with the whole table once all have. A rank that never reports is named by
+// rank 0 at the StartWatch's deadline, after it has told the others.
+std::vector<PeerProcess> first_exchange(const mpi::communicator& comm, const PeerProcess& me,
+                                        StartWatch* start) {
+  const int size = comm.size();
+  if (comm.rank() != 0) {
+    StartAnswer answer;
+    std::vector<mpi::request> both{comm.isend(0, kHelloTag, me), comm.irecv(0, kAnswerTag, answer)};
+    wait_polled(both, [] { return false; });  // the StartWatch's thread ends a wait too long
+    if (!answer.ok) {
+      if (start != nullptr) start->leave_quietly();
+      std::_Exit(kStartFailedExit);
+    }
+    if (start != nullptr) start->answered();
+    return answer.peers;
+  }
+  std::vector<PeerProcess> all(static_cast<std::size_t>(size));
+  all[0] = me;
+  if (start != nullptr) start->reported(0);
+  std::vector<mpi::request> hellos;
+  for (int r = 1; r < size; ++r) hellos.push_back(comm.irecv(r, kHelloTag, all[r]));
+  std::vector<char> heard(static_cast<std::size_t>(size), 0);
+  const auto note = [&] {  // a completed report has been read into all[r]
+    for (int r = 1; r < size; ++r) {
+      if (heard[r] == 0 && all[r].pid != 0) {
+        heard[r] = 1;
+        if (start != nullptr) start->reported(r);
+      }
+    }
+  };
+  const bool everyone = wait_polled(hellos, [&] {
+    note();
+    return start != nullptr && (start->expired() || stop_requested());
+  });
+  note();
+  std::vector<mpi::request> answers;
+  StartAnswer answer{everyone, everyone ? all : std::vector<PeerProcess>{}};
+  for (int r = 1; r < size; ++r) {
+    if (heard[r] != 0) answers.push_back(comm.isend(r, kAnswerTag, answer));
+  }
+  if (!everyone) {
+    // Tell those who reported (for a stop, briefly: mpirun's SIGKILL comes
+    // a second after its SIGTERM), then say the line.
+    const auto until = Clock::now() + milliseconds(stop_requested() ? 200 : 1000);
+    wait_polled(answers, [&] { return Clock::now() >= until; });
+    start->give_up();
+  }
+  wait_polled(answers, [] { return false; });
+  return all;
+}
+
 std::optional<net::Socket> connect_endpoint(const Endpoint& to, bool same_host, const Hello& hello,
                                             std::string* why) {
   std::vector<std::string> tries = to.addresses;
@@ -104,6 +217,7 @@ struct HealthLink::Watch {
     Clock::time_point heard;
     bool bye = false;
     bool lost = false;
+    bool silent = false;  // lost by silence: the process may live, frozen
   };
 
   std::vector<PeerProcess> peers;
@@ -114,6 +228,14 @@ struct HealthLink::Watch {
   std::thread thread;
   milliseconds timeout = heartbeat_timeout();
   std::optional<Clock::time_point> first_loss;
+  bool stop_sent = false;
+  // For confirm_not_declared_lost, on the main thread: when the watcher
+  // last looked at its links, until when it suspects that the others have
+  // named this process lost (after a freeze), and whether it waits for the
+  // journal lock to speak.
+  std::atomic<std::int64_t> looked_ns{0};
+  std::atomic<std::int64_t> suspect_until_ns{0};
+  std::atomic<bool> speaking{false};
 
   void start(const mpi::communicator& comm);
   void accept_links(net::Listener& listener, int expected, std::uint64_t cookie);
@@ -121,9 +243,27 @@ struct HealthLink::Watch {
   void read(Link& link, Clock::time_point now);
   void decide(Clock::time_point now);
   [[noreturn]] void speak(const std::vector<PeerProcess>& lost, bool as_deputy);
-  void say_to_all(char byte);
+  void say_to_all(char byte, bool to_silent = false);
   Link* link_to(int rank);
 };
+
+namespace {
+
+// The one HealthLink of the process, for confirm_not_declared_lost.
+std::atomic<HealthLink::Watch*> g_watch{nullptr};
+
+// Named lost by rank 0 or the deputy: exit quietly, but not in the middle
+// of a journal record (the lock is held by a writer for microseconds; by
+// confirm_not_declared_lost for longer, and then no record is half written).
+[[noreturn]] void quit_quietly() {
+  const auto until = Clock::now() + kQuitLockWait;
+  while (!journal_write_mutex().try_lock() && Clock::now() < until) {
+    std::this_thread::sleep_for(milliseconds(5));
+  }
+  std::_Exit(kRankLostExit);
+}
+
+}  // namespace
 
 void HealthLink::Watch::start(const mpi::communicator& comm) {
   me = comm.rank();
@@ -198,9 +338,11 @@ HealthLink::Watch::Link* HealthLink::Watch::link_to(int rank) {
   return nullptr;
 }
 
-void HealthLink::Watch::say_to_all(char byte) {
+void HealthLink::Watch::say_to_all(char byte, bool to_silent) {
   for (Link& l : links) {
-    if (!l.lost && !l.bye) ::send(l.socket.fd(), &byte, 1, MSG_NOSIGNAL | MSG_DONTWAIT);
+    if ((!l.lost || (to_silent && l.silent)) && !l.bye) {
+      ::send(l.socket.fd(), &byte, 1, MSG_NOSIGNAL | MSG_DONTWAIT);
+    }
   }
 }
 
@@ -216,12 +358,17 @@ void HealthLink::Watch::read(Link& link, Clock::time_point now) {
   link.heard = now;
   for (ssize_t i = 0; i < n; ++i) {
     if (bytes[i] == kBye) link.bye = true;
-    if (bytes[i] == kQuit) std::_Exit(kRankLostExit);  // named by rank 0 or the deputy
+    if (bytes[i] == kStop) request_stop();  // passed on by run()
+    if (bytes[i] == kQuit) quit_quietly();  // named by rank 0 or the deputy
   }
 }
 
 void HealthLink::Watch::run() {
   auto next_beat = Clock::now() + kBeatEvery;
+  auto last = Clock::now();
+  // A loop this late means this process (or at least this thread) was
+  // stopped long enough that a peer may have counted it silent.
+  const auto frozen = timeout / 2;
   std::vector<pollfd> fds;
   std::vector<Link*> of;
   while (true) {
@@ -235,19 +382,34 @@ void HealthLink::Watch::run() {
     ::poll(fds.data(), fds.size(), static_cast<int>(kLook.count()));
     if (fds[0].revents != 0) return;  // the destructor: a clean end
     const auto now = Clock::now();
+    if (now - last >= frozen) {
+      // Wait for the others' word (a Quit, read below or soon) before
+      // deciding anything or letting a journal record out; and judge no
+      // peer's silence across our own.
+      suspect_until_ns.store(ns_of(now + kDeputyWait + kGrace));
+      for (Link& l : links) l.heard = now;
+    }
+    last = now;
     for (std::size_t i = 1; i < fds.size(); ++i) {
       if (fds[i].revents != 0) read(*of[i], now);
     }
+    looked_ns.store(ns_of(now));
     for (Link& l : links) {
       if (l.lost || l.bye || now - l.heard <= timeout) continue;
       l.lost = true;  // silent too long: a node gone without closing anything
+      l.silent = true;
       if (!first_loss) first_loss = now;
+    }
+    if (stop_requested() && !stop_sent) {  // a signal here, or a Stop read above
+      say_to_all(kStop);
+      stop_sent = true;
     }
     if (now >= next_beat) {
       say_to_all(kHeartbeat);
       next_beat = now + kBeatEvery;
     }
-    if (first_loss && now >= *first_loss + kGrace) decide(now);
+    const bool suspect = ns_of(now) < suspect_until_ns.load();
+    if (first_loss && now >= *first_loss + kGrace && !suspect) decide(now);
   }
 }
 
@@ -269,8 +431,10 @@ void HealthLink::Watch::decide(Clock::time_point now) {
 }
 
 void HealthLink::Watch::speak(const std::vector<PeerProcess>& lost, bool as_deputy) {
-  say_to_all(kQuit);
+  // A silent rank may only be frozen: it reads this when it wakes.
+  say_to_all(kQuit, true);
   // Held until the exit: no journal record can be half written by it.
+  speaking.store(true);
   journal_write_mutex().lock();
   std::optional<std::uint64_t> safe;
   if (as_deputy) {
@@ -282,20 +446,28 @@ void HealthLink::Watch::speak(const std::vector<PeerProcess>& lost, bool as_depu
       loss_line(lost, as_deputy ? &peers[static_cast<std::size_t>(me)] : nullptr, safe);
   // One write, so that a launcher's output forwarding never splits it.
   [[maybe_unused]] const ssize_t n = ::write(STDERR_FILENO, line.data(), line.size());
+  // srun waits for every task: one frozen for good would hold the job.
+  const bool may_live =
+      std::any_of(links.begin(), links.end(), [](const Link& l) { return l.silent && !l.bye; });
+  if (may_live) end_own_srun_step(kStepEndWait);
   std::_Exit(kRankLostExit);
 }
 
-HealthLink::HealthLink(const mpi::communicator& comm) : watch_(std::make_unique<Watch>()) {
+HealthLink::HealthLink(const mpi::communicator& comm, StartWatch* start)
+    : watch_(std::make_unique<Watch>()) {
   const PeerProcess me{comm.rank(), host_name(), static_cast<int>(::getpid())};
   if (comm.size() == 1) {
     watch_->peers = {me};
-    return;
+  } else {
+    watch_->peers = first_exchange(comm, me, start);
+    watch_->start(comm);
   }
-  mpi::all_gather(comm, me, watch_->peers);
-  watch_->start(comm);
+  if (watch_->thread.joinable()) g_watch.store(watch_.get());
+  if (start != nullptr) start->finished();
 }
 
 HealthLink::~HealthLink() {
+  g_watch.store(nullptr);
   if (watch_->thread.joinable()) {
     const char byte = 1;
     [[maybe_unused]] const ssize_t n = ::write(watch_->wake[1], &byte, 1);
@@ -309,6 +481,29 @@ HealthLink::~HealthLink() {
 
 const std::vector<PeerProcess>& HealthLink::peers() const {
   return watch_->peers;
+}
+
+void HealthLink::leave() const {
+  watch_->say_to_all(kBye);
+}
+
+void confirm_not_declared_lost() {
+  HealthLink::Watch* w = g_watch.load();
+  if (w == nullptr) return;
+  const std::int64_t entered = ns_of(Clock::now());
+  // Bounded: a watcher that never looks again (it cannot, short of a bug)
+  // must not hang the run.
+  const auto until = Clock::now() + 2 * (kDeputyWait + kGrace) + w->timeout;
+  while (Clock::now() < until) {
+    const std::int64_t now = ns_of(Clock::now());
+    const std::int64_t looked = w->looked_ns.load();
+    const bool current =
+        looked >= entered ||
+        now - looked <
+            std::chrono::duration_cast<std::chrono::nanoseconds>(kWatcherCurrent).count();
+    if (w->speaking.load() || (current && now >= w->suspect_until_ns.load())) return;
+    std::this_thread::sleep_for(milliseconds(5));
+  }
 }
 
 }  // namespace rf

@@ -24,6 +24,29 @@
 // only one line is printed. The journal write lock is taken first, so no
 // record is torn by the exit.
 //
+// A rank lost by silence may still live: frozen (SIGSTOP, a stalled node)
+// rather than dead. So the Quit goes to it too, to be read when it wakes,
+// and a rank whose own watcher loop was stalled for half the heartbeat
+// timeout knows the others may have named it: it decides nothing, and its
+// journal writes wait (confirm_not_declared_lost), until it has either read
+// a Quit (it then exits quietly: a rank 0 woken after the deputy named it
+// neither prints a second line nor adds to the journal the deputy counted)
+// or kDeputyWait has passed without one. Under srun the speaker then ends
+// its own job step (launcher.hpp), or srun would wait for the frozen task.
+//
+// Stops travel on the links too: a watcher that sees this rank's stop flag
+// set (a signal to this rank alone) sends a Stop byte; rank 0 and the
+// deputy set their own flag on it and pass it on to every worker, so that
+// every rank's stop flag is set within a few tenths of a second, also in
+// phases that make no MPI call (the factorial's combine and decimal).
+// Nothing else is needed from the farm or the kernels: the flag
+// (stop_request.hpp) is the interface. A rank that stops says Bye as it
+// exits, so a stop is never taken for a loss.
+//
+// The first exchange (who is where) is polled, with a deadline from the
+// StartWatch (start_watch.hpp), so that rank 0 knows which ranks reported
+// when a rank never started.
+//
 // The links use the interfaces that RANGEFARM_HEALTH_IF names, else those
 // of Open MPI's out-of-band channel (OMPI_MCA_oob_tcp_if_include), else
 // every interface but loopback; a peer on rank 0's own host uses loopback.
@@ -51,11 +74,15 @@ struct PeerProcess {
   }
 };
 
+class StartWatch;
+
 class HealthLink {
  public:
   // Collective over comm; a single rank makes no link. Throws nothing: a
   // link that cannot be made is named in a warning and left unwatched.
-  explicit HealthLink(const boost::mpi::communicator& comm);
+  // start: the run's StartWatch, told who reported and when the links
+  // exist (a rank that never reports is then named at its deadline).
+  explicit HealthLink(const boost::mpi::communicator& comm, StartWatch* start = nullptr);
   // A clean end: says Bye on every link, so that the peers do not count
   // this rank as lost when it exits.
   ~HealthLink();
@@ -65,9 +92,24 @@ class HealthLink {
   // Every rank's process, by rank (empty for a single rank).
   [[nodiscard]] const std::vector<PeerProcess>& peers() const;
 
+  // Says Bye on every link, from any thread, for a process about to end at
+  // once (_Exit) rather than through the destructor: a run that a stop
+  // ends at its deadline (apps/stop_deadline.hpp). Joins nothing, so it
+  // cannot wait on a watcher that waits on a lock the caller holds.
+  void leave() const;
+
+  struct Watch;  // the links and their thread (health_link.cpp)
+
  private:
-  struct Watch;
   std::unique_ptr<Watch> watch_;
 };
+
+// For rank 0's journal writer, under journal_write_mutex(), before each
+// record: returns at once while this process's health watcher is current.
+// After this process was frozen long enough that the others may have named
+// it lost, it waits until the watcher has heard their word: if they did, the
+// process exits quietly (kRankLostExit) and writes nothing more, so the line
+// the deputy printed stays true. Does nothing where no HealthLink runs.
+void confirm_not_declared_lost();
 
 }  // namespace rf
