@@ -19,6 +19,7 @@ distribution-free order-statistics one (scripts/median_ci.py), which needs
 
 Installed (cmake --install), the same tool is rangefarm-scaling, or
 python3 PREFIX/share/rangefarm/scripts/scaling.py, and runs PREFIX/bin/rangefarm.
+Run as rangefarm-scaling, its usage, examples and errors say so.
 
 Needs matplotlib: under a Python without it, it re-runs itself with
 Debian's /usr/bin/python3 (package python3-matplotlib)."""
@@ -28,7 +29,10 @@ import shlex
 import sys
 from pathlib import Path
 
-TOOL = "scaling.py"
+# The name it was run by: the installed wrapper rangefarm-scaling sets
+# RANGEFARM_SCALING_NAME, so that --help and errors name what the user typed.
+TOOL = os.environ.get("RANGEFARM_SCALING_NAME") or "scaling.py"
+EXAMPLE = "  rangefarm-scaling" if TOOL != "scaling.py" else "  scripts/scaling.py"
 
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -115,7 +119,8 @@ def _chunks(text):
 
 def make_parser():
     ap = Parser(prog=TOOL, description=__doc__.split("\n\n")[0],
-                epilog="\n\n".join(__doc__.split("\n\n")[1:]),
+                epilog="\n\n".join(__doc__.split("\n\n")[1:]).replace("  scripts/scaling.py",
+                                                                     EXAMPLE),
                 formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--workload", action="append", metavar="'SUBCOMMAND ARGS'",
                     help="a rangefarm subcommand and its arguments, without --schedule, "

@@ -22,6 +22,7 @@ import argparse
 import os
 import subprocess
 import sys
+import tempfile
 import unittest
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -104,6 +105,32 @@ class UsageTest(unittest.TestCase):
             with self.subTest(args=args):
                 proc, info = run([sys.executable, "scripts/compare_schedules.py"] + args)
                 self.assert_one_line(proc, info, contains=contains)
+
+
+class InstalledScalingName(unittest.TestCase):
+    """rangefarm-scaling, the installed wrapper of scaling.py, says
+    rangefarm-scaling in its usage, examples and errors (issue 23: it said
+    `usage: scaling.py` with `scripts/...` examples)."""
+
+    def test_usage_and_errors_name_the_wrapper(self):
+        template = os.path.join(ROOT, "cmake", "install", "rangefarm-scaling.in")
+        with tempfile.TemporaryDirectory() as tmp:
+            wrapper = os.path.join(tmp, "rangefarm-scaling")
+            with open(template, encoding="utf-8") as f:
+                text = f.read().replace("@RF_SCALING_FROM_BIN@",
+                                        os.path.relpath(os.path.join(ROOT, "scripts"), tmp))
+            with open(wrapper, "w", encoding="utf-8") as f:
+                f.write(text)
+            os.chmod(wrapper, 0o755)
+            proc, info = run([wrapper, "--help"])
+            self.assertEqual(proc.returncode, 0, info)
+            self.assertTrue(proc.stdout.startswith("usage: rangefarm-scaling "), info)
+            self.assertIn("\n  rangefarm-scaling --workload ", proc.stdout, info)
+            self.assertNotIn("scripts/scaling.py --", proc.stdout, info)
+            self.assertNotIn("usage: scaling.py", proc.stdout, info)
+            proc, info = run([wrapper, "--no-such-option"])
+            self.assertEqual(proc.returncode, 2, info)
+            self.assertTrue(proc.stderr.startswith("rangefarm-scaling: error: "), info)
 
 
 class LaunchErrorTest(unittest.TestCase):
