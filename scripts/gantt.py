@@ -8,6 +8,11 @@ guided) are drawn one above the other on a shared time axis.
   rangefarm mersenne --to 3000 --schedule dynamic --trace dyn.jsonl
   scripts/gantt.py sb.jsonl dyn.jsonl -o gantt.png
 
+A run with more ranks on a host than it has cores says "oversubscribed" in
+its title: its ranks took turns on the cores. The cores are --cores N, else
+a machine.json beside the trace (as scaling.py writes), else this
+machine's, for a trace taken here; otherwise nothing is said.
+
 Colour: by default where a chunk lies in the range (dark = low items,
 bright = high ones), which shows who got the expensive end; --colour cost
 colours by the chunk's cost per item (its cost estimate where the workload
@@ -27,6 +32,8 @@ from scaling_study.need_matplotlib import ensure_matplotlib  # noqa: E402
 ensure_matplotlib(TOOL, __file__)
 from scaling_study.errors import UsageError  # noqa: E402
 from scaling_study.gantt import draw_gantt  # noqa: E402
+from scaling_study.machine import read_cores, this_machine  # noqa: E402
+from scaling_study.results import side_folders  # noqa: E402
 from scaling_study.trace import read_trace  # noqa: E402
 
 
@@ -52,7 +59,26 @@ def make_parser():
     ap.add_argument("--colour", "--color", choices=("range", "cost"), default="range",
                     help="colour bars by where they lie in the range, or by cost per item "
                          "(default range)")
+    ap.add_argument("--cores", type=int, metavar="N",
+                    help="the cores of each host the traces ran on, to mark oversubscribed "
+                         "runs (default: machine.json beside the trace, else this machine's "
+                         "for a trace taken here)")
     return ap
+
+
+def cores_of(traces, given):
+    """{host: cores} for the traces' hosts, where known."""
+    hosts = {h for t in traces for h in t.header.get("hosts") or []}
+    if given is not None:
+        return {h: given for h in hosts}
+    cores = {}
+    for t in traces:
+        for host, n in read_cores(side_folders(t.path.parent)).items():
+            cores.setdefault(host, n)
+    here = this_machine()
+    if here["host"] in hosts:
+        cores.setdefault(here["host"], here["cores"])
+    return cores
 
 
 def main(argv):
@@ -64,7 +90,10 @@ def main(argv):
         traces = [read_trace(p) for p in opts.traces]
         if opts.out.suffix.lower() != ".png":
             raise UsageError(f"-o {opts.out}: give a .png file name")
-        draw_gantt(traces, opts.out, title=opts.title, colour=opts.colour)
+        if opts.cores is not None and opts.cores < 1:
+            raise UsageError(f"--cores {opts.cores}: give 1 or more")
+        draw_gantt(traces, opts.out, title=opts.title, colour=opts.colour,
+                   cores=cores_of(traces, opts.cores))
     except UsageError as exc:
         print(f"{TOOL}: error: {exc}", file=sys.stderr)
         return exc.status

@@ -12,9 +12,14 @@ What a reader sees:
     for rank 0, or for the others to end);
   * the red dashed line is the makespan (the run's wall time), the grey
     dotted line the ideal one (total busy time / ranks);
-  * a row's label gives the rank's busy share of the makespan.
+  * a row's label gives the rank's busy share of the makespan;
+  * a run with more ranks on a host than its cores (where they are known:
+    machine.json, --cores) says "oversubscribed" in its panel's title: its
+    ranks took turns on the cores, so its bars measure the OS scheduler.
 So static-block on mersenne shows rank 1 busy to the end on the expensive
 high exponents (bright) while rank 0 idles after its cheap low half."""
+import textwrap
+
 import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402  (after choosing the backend)
@@ -56,7 +61,29 @@ def _colour_scale(traces, colour):
             "(largest-first runs: in dispatch order, 0 = the costliest)")
 
 
-def _panel(ax, trace, scale):
+def oversubscription(trace, cores):
+    """'oversubscribed: 4 ranks on vm's 2 cores' where a host of the trace
+    ran more ranks than cores[host], else ''. cores: {host: cores}."""
+    per_host = {}
+    for host in trace.header.get("hosts") or []:
+        per_host[host] = per_host.get(host, 0) + 1
+    over = [f"{n} ranks on {h}'s {cores[h]} cores" for h, n in per_host.items()
+            if h in cores and n > cores[h]]
+    return "oversubscribed: " + ", ".join(over) if over else ""
+
+
+def panel_title(trace, cores):
+    """A panel's title: how the run was farmed out and what it lost."""
+    wall, busy = trace.wall_s, trace.busy_s()
+    idle = 1 - sum(busy) / (wall * trace.ranks) if wall > 0 else 0.0
+    cut = "" if trace.complete else "; cut short (no footer)"
+    over = oversubscription(trace, cores)
+    return (f"{trace.label()}: makespan {wall:.3g} s, imbalance {trace.imbalance():.3f}, "
+            f"{100 * idle:.0f}% of rank time idle, {len(trace.chunks)} chunks{cut}"
+            + (f"; {over}" if over else ""))
+
+
+def _panel(ax, trace, scale, cores):
     value, norm, cmap, _ = scale
     wall = trace.wall_s
     busy = trace.busy_s()
@@ -78,11 +105,8 @@ def _panel(ax, trace, scale):
     ax.set_yticklabels([f"rank {r}: {100 * b / wall:.0f}% busy" if wall > 0 else f"rank {r}"
                         for r, b in enumerate(busy)], fontsize=7 if trace.ranks > 8 else 8)
     ax.set_ylim(trace.ranks - 0.5, -0.5)
-    idle = 1 - sum(busy) / (wall * trace.ranks) if wall > 0 else 0.0
-    cut = "" if trace.complete else "; cut short (no footer)"
-    ax.set_title(f"{trace.label()}: makespan {wall:.3g} s, imbalance {trace.imbalance():.3f}, "
-                 f"{100 * idle:.0f}% of rank time idle, {len(trace.chunks)} chunks{cut}",
-                 fontsize=9, loc="left")
+    ax.set_title(panel_title(trace, cores), fontsize=9, loc="left",
+                 color="firebrick" if oversubscription(trace, cores) else "black")
 
 
 def _legend_handles(traces):
@@ -95,8 +119,9 @@ def _legend_handles(traces):
     return handles
 
 
-def _default_title(traces):
-    """The first trace's command less what differs between the panels."""
+def default_title(traces, cores):
+    """The first trace's command less what differs between the panels, and
+    whether the ranks had a core each."""
     words, kept, skip = (traces[0].header.get("command") or "").split(), [], False
     for word in words:
         if skip:
@@ -106,11 +131,15 @@ def _default_title(traces):
         else:
             kept.append(word)
     what = " ".join(kept) or f"rangefarm {traces[0].header.get('subcommand', '')}"
-    return f"{what}: {traces[0].ranks} ranks, one bar per chunk"
+    over = any(oversubscription(t, cores) for t in traces)
+    return (f"{what}: {traces[0].ranks} ranks, one bar per chunk"
+            + ("; OVERSUBSCRIBED: more ranks than cores, the ranks took turns" if over else ""))
 
 
-def draw_gantt(traces, path, title=None, colour="range"):
-    """Writes the Gantt chart of traces (Trace objects) to path (PNG)."""
+def draw_gantt(traces, path, title=None, colour="range", cores=None):
+    """Writes the Gantt chart of traces (Trace objects) to path (PNG).
+    cores: {host: cores} where known, to say which runs were oversubscribed."""
+    cores = cores or {}
     heights = [max(1.0, min(0.28 * t.ranks, 6.0)) + 0.6 for t in traces]
     fig, axes = plt.subplots(len(traces), 1, sharex=True, squeeze=False,
                              figsize=(12, sum(heights) + 1.6),
@@ -118,12 +147,16 @@ def draw_gantt(traces, path, title=None, colour="range"):
     axes = list(axes.flat)
     scale = _colour_scale(traces, colour)
     for ax, trace in zip(axes, traces):
-        _panel(ax, trace, scale)
+        _panel(ax, trace, scale, cores)
     axes[-1].set_xlabel("seconds since the run's start barrier")
     axes[-1].set_xlim(left=0)
-    fig.suptitle(title or _default_title(traces), fontsize=10)
+    # About 14 characters of a 10-point title fit an inch; wrapped, so that
+    # none is cut off at the figure's edge.
+    text = "\n".join(textwrap.wrap(title or default_title(traces, cores), 150))
+    fig.suptitle(text, fontsize=10)
     fig.legend(handles=_legend_handles(traces), loc="lower center", ncol=4, fontsize=8)
-    fig.tight_layout(rect=(0, 0.05, 0.9, 0.96))
+    top = 1 - (0.25 + 0.18 * (text.count("\n") + 1)) / fig.get_figheight()
+    fig.tight_layout(rect=(0, 0.05, 0.9, top))
     bar = fig.add_axes((0.915, 0.1, 0.015, 0.8))
     fig.colorbar(plt.cm.ScalarMappable(norm=scale[1], cmap=scale[2]), cax=bar,
                  label=scale[3])
@@ -145,10 +178,13 @@ def study_gantts(series_list, folder, ctx, out):
             continue
         head = group[0]
         name = f"gantt-{i}-{head.workload}.png"
-        title = (f"{head.problem_label} at {top} ranks: the median run of each schedule and "
-                 f"chunk, one bar per chunk; {ctx.machine}")
-        draw_gantt([read_trace(p) for p in paths], out / name, title=title)
-        made.append((f"Gantt chart at {top} ranks: {head.problem_label}", name))
+        traces = [read_trace(p) for p in paths]
+        over = " (oversubscribed: more ranks than cores)" if any(
+            oversubscription(t, ctx.cores) for t in traces) else ""
+        title = (f"{head.problem_label} at {top} ranks{over}: the median run of each schedule "
+                 f"and chunk, one bar per chunk; {ctx.machine}")
+        draw_gantt(traces, out / name, title=title, cores=ctx.cores)
+        made.append((f"Gantt chart at {top} ranks{over}: {head.problem_label}", name))
     if not made:
         ctx.notes.append("No run was traced (no NAME.trace.jsonl beside the reports), so the "
                          "study draws no Gantt chart.")

@@ -21,6 +21,7 @@ class Context:
     """What the titles and the report say about the study as a whole."""
     mode: str
     machine: str = ""
+    cores: dict = dataclasses.field(default_factory=dict)  # {host: cores}, where known
     cores_source: str = ""
     repeats: str = ""
     reports: str = ""
@@ -79,6 +80,7 @@ def build_study(folder, out, ctx, cores_given=None, calibration=None, log=None):
                              f"efficiency are against its {s.base_ranks}-rank median, taken as "
                              f"ideal (speedup {s.base_ranks}).")
     ctx.machine = _machine_text(hosts, cores)
+    ctx.cores = cores
     ctx.repeats = _repeats_text(series)
     versions = sorted({str(r.report.get("version", "?")) for r in runs})
     ctx.reports = f"{len(runs)} JSON reports in `{folder}`, rangefarm {', '.join(versions)}"
