@@ -8,16 +8,20 @@
 
 namespace rf::app {
 
-void add_common_options(CLI::App& cmd, CommonOptions& opts, const std::string& default_chunk) {
+void add_common_options(CLI::App& cmd, CommonOptions& opts, const std::string& default_chunk,
+                        bool has_cost_model) {
   cmd.add_option("--schedule", opts.schedule,
                  "static-block | static-cyclic | dynamic | guided (default dynamic)")
       ->type_name("NAME");
   cmd.add_option("--chunk", opts.chunk, "chunk size K in items (default " + default_chunk + ")")
       ->type_name("K");
   cmd.add_option("--order", opts.order,
-                 "given | largest-first: the order dynamic and guided hand out items; "
-                 "largest-first by the workload's cost model (mersenne and synthetic, where it "
-                 "is the default)")
+                 has_cost_model
+                     ? "given | largest-first: the order dynamic and guided hand out items "
+                       "(default largest-first, by the workload's cost model); static "
+                       "schedules always deal them in given order"
+                     : "given: the order items are handed out in, the only one here (" +
+                           cmd.get_name() + " has no cost model for largest-first)")
       ->type_name("ORDER");
   cmd.add_option("--json", opts.json, "write the JSON report to FILE, or - for stdout")
       ->type_name("FILE")
@@ -96,6 +100,14 @@ DispatchOrder order_from(const CommonOptions& opts, std::string_view workload,
                      " has no cost model to order by (use given)");
   }
   return *order;
+}
+
+std::string order_text(const CommonOptions& opts, ScheduleKind kind, DispatchOrder used) {
+  std::string text(order_name(used));
+  if (is_static(kind) && parse_order(opts.order) == DispatchOrder::LargestFirst) {
+    text += ": --order largest-first has no effect on a static schedule";
+  }
+  return text;
 }
 
 void agree_on_rank0(const boost::mpi::communicator& comm,

@@ -41,8 +41,10 @@ struct CommonOptions {
 void note_command_line_text(int argc, char** argv);
 const std::string& command_line_text();
 
-// default_chunk describes the workload's default chunk size for --help.
-void add_common_options(CLI::App& cmd, CommonOptions& opts, const std::string& default_chunk);
+// default_chunk describes the workload's default chunk size for --help;
+// --help offers largest-first only to a workload with a cost model.
+void add_common_options(CLI::App& cmd, CommonOptions& opts, const std::string& default_chunk,
+                        bool has_cost_model);
 
 // Parses an integer option; at_least bounds it from below.
 std::uint64_t parse_number(const std::string& option, const std::string& text,
@@ -55,6 +57,11 @@ ScheduleSpec schedule_from(const CommonOptions& opts, std::uint64_t default_chun
 // as its default (largest-first); one without (nullopt) takes only `given`.
 DispatchOrder order_from(const CommonOptions& opts, std::string_view workload,
                          std::optional<DispatchOrder> cost_model_default);
+
+// The order for a header line: "largest-first", "given", or, where a static
+// schedule was asked for largest-first (it deals the items in their given
+// order), "given" and why.
+std::string order_text(const CommonOptions& opts, ScheduleKind kind, DispatchOrder used);
 
 // The run's files (--json, --checkpoint and the command's `more`) checked by
 // check_output_files: throws UsageError on every rank when rank 0 found a

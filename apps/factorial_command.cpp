@@ -101,14 +101,17 @@ std::string seconds_text(double s) {
   return s < 0.1 ? strprintf("%.3f ms", s * 1e3) : strprintf("%.3f s", s);
 }
 
-void print_summary(const FactorialJob& job, const RunReport& report,
-                   const FactorialOutcome& outcome, bool quiet) {
+// The header line, printed by rank 0 before the run starts.
+void print_header(const FactorialJob& job, const CommonOptions& opts, int ranks) {
+  if (!human_output_wanted(opts) || opts.quiet) return;
+  std::cout << "rangefarm factorial: " << counted(job.ns.size(), "value") << ", schedule "
+            << schedule_name(job.schedule.kind) << " (chunk " << job.schedule.chunk << "), "
+            << counted(ranks, "rank") << "\n"
+            << std::flush;
+}
+
+void print_summary(const RunReport& report, const FactorialOutcome& outcome, bool quiet) {
   auto& out = std::cout;
-  if (!quiet) {
-    out << "rangefarm factorial: " << counted(job.ns.size(), "value") << ", schedule "
-        << schedule_name(job.schedule.kind) << " (chunk " << job.schedule.chunk << "), "
-        << counted(report.timings.size(), "rank") << "\n";
-  }
   out << strprintf("%12s %12s %13s %11s  %-20s  %-20s  %s\n", "n", "digits", "bits", "zeros",
                    "leading digits", "last nonzero digits", "check");
   for (const auto& r : outcome.results) {
@@ -158,6 +161,7 @@ int run_factorial(const boost::mpi::communicator& comm, const FactorialOptions& 
                      {{"workload", "factorial"}, {"ns", job.ns}, {"ranks", comm.size()}},
                      /*with_state_dir=*/true);
   RunTrace trace(comm, o.common, "factorial", job.schedule, DispatchOrder::Given);
+  if (comm.rank() == 0) print_header(job, o.common, comm.size());
   FactorialRequest request{job.ns, job.schedule, {}, 0, control.hooks()};
   request.hooks.trace = trace.sink();
   if (decimal) {
@@ -190,13 +194,14 @@ int run_factorial(const boost::mpi::communicator& comm, const FactorialOptions& 
                    {{"ns", job.ns},
                     {"schedule", schedule_name(job.schedule.kind)},
                     {"chunk", job.schedule.chunk},
+                    {"order", order_name(DispatchOrder::Given)},
                     {"output", decimal ? nlohmann::json(o.output) : nlohmann::json(nullptr)}},
                    result_json(outcome.results),
                    outcome.timings,
                    outcome.wall_s,
                    phases_json(outcome.phases)};
   report.checkpoint = control.report(outcome.restored_pieces, outcome.computed_pieces);
-  if (human_output_wanted(o.common)) print_summary(job, report, outcome, o.common.quiet);
+  if (human_output_wanted(o.common)) print_summary(report, outcome, o.common.quiet);
   write_json(o.common, report);
   return 0;
 }
@@ -210,7 +215,7 @@ Command add_factorial_command(CLI::App& app) {
   cmd->add_option("--output", opts->output, "write every n! in full to FILE, as 'n! = digits'")
       ->type_name("FILE")
       ->check(file_name_check());
-  add_common_options(*cmd, opts->common, "1 piece");
+  add_common_options(*cmd, opts->common, "1 piece", /*has_cost_model=*/false);
   return {cmd, [opts](const boost::mpi::communicator& comm) { return run_factorial(comm, *opts); }};
 }
 

@@ -139,16 +139,21 @@ nlohmann::json result_json(const std::vector<ExponentResult>& results, const Tal
           {"lucas_lehmer", ll}};
 }
 
-void print_summary(const MersenneJob& job, const RunReport& report, const Tally& t,
-                   std::size_t tested, bool quiet) {
+// The header line, printed by rank 0 before the run starts.
+void print_header(const MersenneJob& job, const CommonOptions& opts, int ranks) {
+  if (!human_output_wanted(opts) || opts.quiet) return;
+  std::cout << "rangefarm mersenne: prime exponents in [" << job.from << ", " << job.to << "], "
+            << "trial factoring to "
+            << (job.tf_bits ? std::to_string(*job.tf_bits) + " bits"
+                            : std::string("the default depth"))
+            << ", schedule " << schedule_name(job.schedule.kind) << " (chunk " << job.schedule.chunk
+            << ", " << order_text(opts, job.schedule.kind, job.order) << "), "
+            << counted(ranks, "rank") << "\n"
+            << std::flush;
+}
+
+void print_summary(const RunReport& report, const Tally& t, std::size_t tested, bool quiet) {
   auto& out = std::cout;
-  if (!quiet) {
-    out << "rangefarm mersenne: prime exponents in [" << job.from << ", " << job.to << "], "
-        << "trial factoring to "
-        << (job.tf_bits ? std::to_string(*job.tf_bits) + " bits" : std::string("the default depth"))
-        << ", schedule " << schedule_name(job.schedule.kind) << " (chunk " << job.schedule.chunk
-        << ", " << order_name(job.order) << "), " << counted(report.timings.size(), "rank") << "\n";
-  }
   out << "Mersenne prime exponents:";
   for (auto p : t.exponents) out << ' ' << p;
   out << (t.exponents.empty() ? " none\n" : "\n");
@@ -160,8 +165,8 @@ void print_summary(const MersenneJob& job, const RunReport& report, const Tally&
                        s.trailing.c_str());
     }
   }
-  out << "tested " << tested << " exponents: " << t.factored << " eliminated by trial factoring, "
-      << t.lucas_lehmer << " Lucas-Lehmer tests\n";
+  out << "tested " << counted(tested, "exponent") << ": " << t.factored
+      << " eliminated by trial factoring, " << counted(t.lucas_lehmer, "Lucas-Lehmer test") << "\n";
   if (quiet) return;
   out << strprintf("wall %.3f s\n", report.wall_s);
   print_checkpoint_summary(out, report.checkpoint);
@@ -219,6 +224,7 @@ int run_mersenne(const boost::mpi::communicator& comm, const MersenneOptions& o)
     return units;
   };
   RunTrace trace(comm, o.common, "mersenne", job.schedule, job.order, "units", chunk_cost);
+  if (comm.rank() == 0) print_header(job, o.common, comm.size());
   const MersenneSearch search(exponents, job.tf_bits, {control.store(), job.ll_save_every_s});
   FarmHooks hooks = control.hooks();
   hooks.trace = trace.sink();
@@ -250,7 +256,7 @@ int run_mersenne(const boost::mpi::communicator& comm, const MersenneOptions& o)
     return 70;
   }
   if (!o.output.empty()) write_perfect_numbers(o.output, t);
-  if (human_output_wanted(o.common)) print_summary(job, report, t, results.size(), o.common.quiet);
+  if (human_output_wanted(o.common)) print_summary(report, t, results.size(), o.common.quiet);
   write_json(o.common, report);
   return 0;
 }
@@ -276,7 +282,7 @@ Command add_mersenne_command(CLI::App& app) {
                   "with --checkpoint: a Lucas-Lehmer test saves its state this often, in "
                   "seconds (default 60), and at once on a stop")
       ->type_name("S");
-  add_common_options(*cmd, opts->common, "1 exponent");
+  add_common_options(*cmd, opts->common, "1 exponent", /*has_cost_model=*/true);
   return {cmd, [opts](const boost::mpi::communicator& comm) { return run_mersenne(comm, *opts); }};
 }
 

@@ -47,24 +47,26 @@ nlohmann::json result_json(const PerfectPartial& r) {
       {"counts", {{"deficient", r.deficient}, {"perfect", r.perfect}, {"abundant", r.abundant}}}};
 }
 
-void print_summary(const PerfectJob& job, const RunReport& report, const PerfectPartial& r,
-                   bool quiet) {
+// The header line, printed by rank 0 before the run starts.
+void print_header(const PerfectJob& job, const CommonOptions& opts, int ranks) {
+  if (!human_output_wanted(opts) || opts.quiet) return;
+  std::cout << "rangefarm perfect: [" << job.range.lo << ", " << job.range.hi - 1 << "] by "
+            << perfect_method_name(job.method) << ", schedule " << schedule_name(job.schedule.kind)
+            << " (chunk " << job.schedule.chunk << "), " << counted(ranks, "rank") << "\n"
+            << std::flush;
+}
+
+void print_summary(const RunReport& report, const PerfectPartial& r, bool quiet) {
   auto& out = std::cout;
   const auto computed = static_cast<double>(items_total(report.timings));
-  if (!quiet) {
-    out << "rangefarm perfect: [" << job.range.lo << ", " << job.range.hi - 1 << "] by "
-        << perfect_method_name(job.method) << ", schedule " << schedule_name(job.schedule.kind)
-        << " (chunk " << job.schedule.chunk << "), " << counted(report.timings.size(), "rank")
-        << "\n";
-  }
   out << "perfect numbers:";
   for (auto n : r.perfect_numbers) out << ' ' << n;
   out << (r.perfect_numbers.empty() ? " none\n" : "\n");
   out << "deficient " << r.deficient << ", perfect " << r.perfect << ", abundant " << r.abundant
       << "\n";
   if (quiet) return;
-  out << strprintf("wall %.3f s, %.1f M numbers/s, %llu items computed\n", report.wall_s,
-                   computed / report.wall_s / 1e6, static_cast<unsigned long long>(computed));
+  out << strprintf("wall %.3f s, %.1f M numbers/s, ", report.wall_s, computed / report.wall_s / 1e6)
+      << counted(static_cast<std::uint64_t>(computed), "item") << " computed\n";
   print_checkpoint_summary(out, report.checkpoint);
   report.print_timing_table(out);
 }
@@ -81,6 +83,7 @@ int run_perfect(const boost::mpi::communicator& comm, const PerfectOptions& o) {
                       {"to", job.range.hi - 1},
                       {"method", perfect_method_name(job.method)}});
   RunTrace trace(comm, o.common, "perfect", job.schedule, DispatchOrder::Given);
+  if (comm.rank() == 0) print_header(job, o.common, comm.size());
   const PerfectSearch search(job.method, job.range.hi - 1);
   FarmHooks hooks = control.hooks();
   hooks.trace = trace.sink();
@@ -96,7 +99,8 @@ int run_perfect(const boost::mpi::communicator& comm, const PerfectOptions& o) {
                     {"to", job.range.hi - 1},
                     {"method", perfect_method_name(job.method)},
                     {"schedule", schedule_name(job.schedule.kind)},
-                    {"chunk", job.schedule.chunk}},
+                    {"chunk", job.schedule.chunk},
+                    {"order", order_name(DispatchOrder::Given)}},
                    result_json(outcome.result),
                    outcome.timings,
                    outcome.wall_s};
@@ -106,7 +110,7 @@ int run_perfect(const boost::mpi::communicator& comm, const PerfectOptions& o) {
               << " items processed or restored for a range of " << job.range.size() << "\n";
     return 70;
   }
-  if (human_output_wanted(o.common)) print_summary(job, report, outcome.result, o.common.quiet);
+  if (human_output_wanted(o.common)) print_summary(report, outcome.result, o.common.quiet);
   write_json(o.common, report);
   return 0;
 }
@@ -126,7 +130,8 @@ Command add_perfect_command(CLI::App& app) {
   add_common_options(
       *cmd, opts->common,
       std::to_string(PerfectSearch::default_chunk(PerfectMethod::Sieve)) + " for sieve, " +
-          std::to_string(PerfectSearch::default_chunk(PerfectMethod::Trial)) + " for trial");
+          std::to_string(PerfectSearch::default_chunk(PerfectMethod::Trial)) + " for trial",
+      /*has_cost_model=*/false);
   return {cmd, [opts](const boost::mpi::communicator& comm) { return run_perfect(comm, *opts); }};
 }
 

@@ -2,12 +2,15 @@
 // Every rank parses the same command line, so every rank reaches the same
 // verdict on bad input and all exit together with status 2; only rank 0
 // speaks. No MPI_Abort anywhere on these paths, so no abort banner.
+#include <algorithm>
 #include <boost/mpi/communicator.hpp>
 #include <boost/mpi/environment.hpp>
 #include <iostream>
+#include <string>
 #include <vector>
 
 #include "command.hpp"
+#include "command_line_errors.hpp"
 #include "common_options.hpp"
 #include "rangefarm/common/build_info.hpp"
 #include "rangefarm/common/stop_request.hpp"
@@ -26,23 +29,6 @@ int fail(const boost::mpi::communicator& comm, int status, const std::string& me
   // One write, so that mpirun's output forwarding never splits the line.
   if (comm.rank() == 0) std::cerr << ("rangefarm: error: " + message + "\n") << std::flush;
   return status;
-}
-
-// The first argument that is not an option names the subcommand (the
-// top-level options, --help and --version, take no value). CLI11 would call
-// a mistyped one "A subcommand is required"; this names it. Empty when fine.
-std::string unknown_subcommand(const CLI::App& app, int argc, char** argv) {
-  for (int i = 1; i < argc; ++i) {
-    const std::string arg = argv[i];
-    if (!arg.empty() && arg[0] == '-') continue;
-    std::string names;
-    for (const CLI::App* sub : app.get_subcommands({})) {
-      if (sub->get_name() == arg) return {};
-      names += (names.empty() ? "" : ", ") + sub->get_name();
-    }
-    return "unknown subcommand '" + arg + "' (use one of: " + names + "; see rangefarm --help)";
-  }
-  return {};
 }
 
 }  // namespace
@@ -71,7 +57,9 @@ int main(int argc, char** argv) {
   // --version anywhere on the line, as --help: `rangefarm perfect --to 1 --version`.
   for (const auto& c : commands) c.parser->set_version_flag("--version", rf::version_text());
 
-  if (const std::string problem = unknown_subcommand(app, argc, argv); !problem.empty()) {
+  // Every problem in rangefarm's words (command_line_errors.hpp).
+  const std::vector<std::string> args(argv + std::min(argc, 1), argv + argc);
+  if (const std::string problem = rf::app::problem_before_subcommand(app, args); !problem.empty()) {
     return fail(world, kUsageExit, problem);
   }
   try {
@@ -80,7 +68,7 @@ int main(int argc, char** argv) {
     if (world.rank() == 0) app.exit(e);
     return 0;
   } catch (const CLI::ParseError& e) {
-    return fail(world, kUsageExit, std::string(e.what()) + " (see rangefarm --help)");
+    return fail(world, kUsageExit, rf::app::parse_error_text(app, e));
   }
 
   // From here on a lost rank or node, in any phase, is named in one line.

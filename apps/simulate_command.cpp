@@ -5,6 +5,7 @@
 // are given (--costs). Rank 0 alone computes and speaks; no MPI traffic.
 #include <charconv>
 #include <cmath>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <memory>
@@ -72,6 +73,10 @@ double seconds_or(const std::string& option, const std::string& text, double fal
 }
 
 TracedRun load_trace(const std::string& path) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec)) {
+    throw UsageError("--trace: '" + path + "' is a directory, not a trace file");
+  }
   std::ifstream in(path);
   if (!in) throw UsageError("--trace: cannot read '" + path + "'");
   try {
@@ -135,8 +140,15 @@ std::vector<double> parse_costs(const std::vector<std::string>& texts) {
 }
 
 Job validate(const SimulateOptions& o) {
-  if (o.trace.empty() == o.costs.empty()) {
-    throw UsageError("give one of --trace FILE and --costs C1,C2,...");
+  if (o.trace.empty() && o.costs.empty()) {
+    throw UsageError(
+        "no costs to simulate: give --trace FILE (a run's trace) or --costs "
+        "C1,C2,... (see rangefarm simulate --help)");
+  }
+  if (!o.trace.empty() && !o.costs.empty()) {
+    throw UsageError(
+        "--trace and --costs: give one, not both (the items' costs come from a "
+        "trace or from the list)");
   }
   Job job;
   std::vector<std::string> schedules = o.schedules, chunks = o.chunks, orders = o.orders;
@@ -210,11 +222,10 @@ nlohmann::json predict(const Job& job, const Case& c) {
 void print_table(const Job& job, const nlohmann::json& predictions) {
   auto& out = std::cout;
   out << strprintf(
-      "rangefarm simulate: %llu items, %.6g in all; latency %.3g s, service %.3g s, answer "
+      "rangefarm simulate: %s, %.6g in all; latency %.3g s, service %.3g s, answer "
       "interval %.3g s%s\n",
-      static_cast<unsigned long long>(job.costs.size()), job.costs.total(), job.latency_s,
-      job.service_s, job.answer_interval_s,
-      job.end_s >= 0 ? strprintf(", end %.3g s", job.end_s).c_str() : "");
+      counted(job.costs.size(), "item").c_str(), job.costs.total(), job.latency_s, job.service_s,
+      job.answer_interval_s, job.end_s >= 0 ? strprintf(", end %.3g s", job.end_s).c_str() : "");
   out << strprintf("%7s  %-13s %8s  %-13s %12s %9s %6s %9s %13s %s\n", "ranks", "schedule", "chunk",
                    "order", "wall", "speedup", "eff", "imbalance", "rank0_rate/s", "saturated");
   for (const auto& p : predictions) {

@@ -92,8 +92,30 @@ std::vector<std::uint64_t> task_order(const SyntheticJob& job) {
   return order;
 }
 
-double units(std::uint64_t micro) {
-  return static_cast<double>(micro) / 1e6;
+// A sum of micro-units in units, for the report. Up to 2^53 micro-units the
+// quotient of the exact integer (what a test's Python computes); above, the
+// whole units and the fraction apart, so that 24500003500000 units stay
+// whole instead of gaining .004 from the double of 2.45e19 micro-units.
+double units(MicroUnits micro) {
+  constexpr MicroUnits kExact = MicroUnits{1} << 53;
+  if (micro < kExact) return static_cast<double>(micro) / 1e6;
+  return static_cast<double>(micro / 1'000'000) + static_cast<double>(micro % 1'000'000) / 1e6;
+}
+
+// A sum of micro-units in units with 3 decimals. Past 2^53 micro-units a
+// double no longer holds every micro-unit (nor, from 2^53 units, every
+// unit): there the text is worked out on the integer, rounded half up.
+std::string units_text(MicroUnits micro) {
+  if (micro < (MicroUnits{1} << 53)) return strprintf("%.3f", units(micro));
+  MicroUnits milli = (micro + 500) / 1000;
+  const auto decimals = static_cast<unsigned>(milli % 1000);
+  milli /= 1000;
+  std::string whole;
+  do {
+    whole.insert(whole.begin(), static_cast<char>('0' + static_cast<int>(milli % 10)));
+    milli /= 10;
+  } while (milli > 0);
+  return whole + strprintf(".%03u", decimals);
 }
 
 nlohmann::json result_json(const SyntheticPartial& r) {
@@ -113,19 +135,23 @@ nlohmann::json makespan_json(const SyntheticJob& job, const SyntheticPartial& r,
           {"lower_bound_units", std::max(even, units(r.longest_micro_units))}};
 }
 
-void print_summary(const SyntheticJob& job, const RunReport& report, const SyntheticPartial& r,
-                   bool quiet) {
+// The header line, printed by rank 0 before the run starts.
+void print_header(const SyntheticJob& job, const CommonOptions& opts, int ranks) {
+  if (!human_output_wanted(opts) || opts.quiet) return;
+  std::cout << "rangefarm synthetic: " << counted(job.spec.tasks, "task") << ", "
+            << cost_profile_name(job.spec.profile) << " cost, " << job.spec.unit_ms
+            << " ms per unit, " << task_mode_name(job.spec.mode) << "; schedule "
+            << schedule_name(job.schedule.kind) << " (chunk " << job.schedule.chunk << ", "
+            << order_text(opts, job.schedule.kind, job.order) << "), " << counted(ranks, "rank")
+            << "\n"
+            << std::flush;
+}
+
+void print_summary(const RunReport& report, const SyntheticPartial& r, bool quiet) {
   auto& out = std::cout;
-  if (!quiet) {
-    out << "rangefarm synthetic: " << job.spec.tasks << " tasks, "
-        << cost_profile_name(job.spec.profile) << " cost, " << job.spec.unit_ms << " ms per unit, "
-        << task_mode_name(job.spec.mode) << "; schedule " << schedule_name(job.schedule.kind)
-        << " (chunk " << job.schedule.chunk << ", " << order_name(job.order) << "), "
-        << counted(report.timings.size(), "rank") << "\n";
-  }
-  out << strprintf("tasks %llu, %.3f units in all, longest %.3f units; every task ran once\n",
-                   static_cast<unsigned long long>(r.tasks), units(r.micro_units),
-                   units(r.longest_micro_units));
+  out << strprintf("tasks %llu, %s units in all, longest %s units; every task ran once\n",
+                   static_cast<unsigned long long>(r.tasks), units_text(r.micro_units).c_str(),
+                   units_text(r.longest_micro_units).c_str());
   if (quiet) return;
   out << strprintf("wall %.3f s", report.wall_s);
   if (!report.timing_extra.is_null()) {
@@ -168,6 +194,7 @@ int run_synthetic(const boost::mpi::communicator& comm, const SyntheticOptions& 
     return units;
   };
   RunTrace trace(comm, o.common, "synthetic", job.schedule, job.order, "units", chunk_cost);
+  if (comm.rank() == 0) print_header(job, o.common, comm.size());
   const SyntheticTasks tasks(job.spec, order);
   FarmHooks hooks = control.hooks();
   hooks.trace = trace.sink();
@@ -197,7 +224,7 @@ int run_synthetic(const boost::mpi::communicator& comm, const SyntheticOptions& 
               << " tasks asked for\n";
     return 70;
   }
-  if (human_output_wanted(o.common)) print_summary(job, report, outcome.result, o.common.quiet);
+  if (human_output_wanted(o.common)) print_summary(report, outcome.result, o.common.quiet);
   write_json(o.common, report);
   return 0;
 }
@@ -222,7 +249,7 @@ Command add_synthetic_command(CLI::App& app) {
   cmd->add_flag("--spin", opts->spin, "tasks spin on a core, CPU-bound");
   cmd->add_option("--seed", opts->seed, "seed of the random and heavy profiles (default 1)")
       ->type_name("S");
-  add_common_options(*cmd, opts->common, "1 task");
+  add_common_options(*cmd, opts->common, "1 task", /*has_cost_model=*/true);
   return {cmd, [opts](const boost::mpi::communicator& comm) { return run_synthetic(comm, *opts); }};
 }
 

@@ -45,21 +45,38 @@ SYNTHETIC_10_JOURNAL = ('{"rangefarm_journal":1,"run":{"cost":"random","items":"
 # Written before records named their items: positions in its item_order.
 SYNTHETIC_10_OLD_JOURNAL = ('{"rangefarm_journal":1,"run":{"cost":"random","item_order":"smallest-first",'
                             '"seed":1,"tasks":10,"workload":"synthetic"}}\n')
+# A trace as rangefarm --trace writes it: the header and one chunk record.
+TRACE_HEADER = ('{"type":"header","format":"rangefarm-trace","version":1,"subcommand":"perfect",'
+                '"ranks":1,"hosts":["h"],"schedule":"dynamic","chunk":2,"order":"given",'
+                '"items_total":2,"items_restored":0,"resumed":false,"cost_unit":null,'
+                '"command":"rangefarm perfect --to 2"}\n')
+TRACE_CHUNK = ('{"type":"chunk","rank":0,"host":"h","first":0,"last":1,"items":2,'
+               '"start_s":0.0,"end_s":0.5,"cost":null}\n')
 FACTORIAL_10_JOURNAL = '{"rangefarm_journal":1,"run":{"ns":[10],"ranks":1,"workload":"factorial"}}\n'
 
 BAD_INPUTS = [
-    # The command line as a whole.
-    bad("no_subcommand", "", USAGE, "A subcommand is required", np3=True),
+    # The command line as a whole, in rangefarm's words, not CLI11's: an
+    # unknown option named first, with the closest known one (issue 23).
+    bad("no_subcommand", "", USAGE, "no subcommand given (use one of: perfect, factorial, mersenne, synthetic, simulate; see rangefarm --help)", np3=True),
     bad("unknown_subcommand", "frobnicate", USAGE, "unknown subcommand 'frobnicate' (use one of: perfect, factorial, mersenne, synthetic, simulate; see rangefarm --help)", np3=True),
-    bad("misspelt_subcommand", "perfekt --to 10", USAGE, "unknown subcommand 'perfekt'"),
-    bad("unknown_option_before_subcommand", "--version2 perfect --to 10", USAGE, "--version2"),
-    bad("unknown_option_first", "--bogus perfect --to 10", USAGE, "--bogus"),
-    bad("option_before_subcommand", "--json - perfect --to 10", USAGE, "--json"),
-    bad("two_subcommands", "perfect --to 10 mersenne --to 10", USAGE, "--to"),
+    bad("misspelt_subcommand", "perfekt --to 10", USAGE, "unknown subcommand 'perfekt' (did you mean perfect? use one of: perfect, factorial, mersenne, synthetic, simulate; see rangefarm --help)"),
+    bad("misspelt_top_level_option", "--versoin", USAGE, "unknown option '--versoin' (did you mean --version? see rangefarm --help)", np3=True),
+    bad("unknown_option_before_subcommand", "--version2 perfect --to 10", USAGE, "unknown option '--version2' (did you mean --version? see rangefarm --help)"),
+    bad("unknown_option_first", "--bogus perfect --to 10", USAGE, "unknown option '--bogus' (see rangefarm --help)"),
+    bad("option_before_subcommand", "--json - perfect --to 10", USAGE, "--json comes before the subcommand: options follow it, as in rangefarm perfect --json ... (see rangefarm perfect --help)"),
+    bad("option_value_before_subcommand", "--to 100 perfect", USAGE, "--to comes before the subcommand: options follow it, as in rangefarm perfect --to ... (see rangefarm perfect --help)", np3=True),
+    bad("options_without_subcommand", "--to 100", USAGE, "--to comes before the subcommand: options follow it, as in rangefarm perfect --to ..."),
+    bad("two_subcommands", "perfect --to 10 mersenne --to 10", USAGE, "'mersenne' after perfect: one subcommand per run (see rangefarm --help)"),
+    bad("misspelt_option", "perfect --too 100", USAGE, "unknown option '--too' for perfect (did you mean --to? see rangefarm perfect --help)", np3=True),
+    bad("misspelt_option_with_value", "perfect --to 100 --schedule=guided --chunk-size=5", USAGE, "unknown option '--chunk-size' for perfect (see rangefarm perfect --help)"),
+    bad("single_dash_option", "perfect -to 100", USAGE, "unknown option '-to' for perfect (did you mean --to? see rangefarm perfect --help)"),
+    bad("option_prefix", "perfect --to 100 --check j", USAGE, "unknown option '--check' for perfect (did you mean --checkpoint? see rangefarm perfect --help)"),
+    bad("flag_given_a_value", "perfect --to 100 --quiet=maybe", USAGE, "--quiet takes no value, got 'maybe'"),
+    bad("word_after_double_dash", "perfect --to 100 -- extra", USAGE, "unexpected argument 'extra' for perfect (it takes options only; see rangefarm perfect --help)"),
 
     # perfect
-    bad("perfect_missing_to", "perfect", USAGE, "--to is required", np3=True),
-    bad("perfect_to_without_value", "perfect --to", USAGE, "--to: 1 required N missing"),
+    bad("perfect_missing_to", "perfect", USAGE, "--to is required (see rangefarm perfect --help)", np3=True),
+    bad("perfect_to_without_value", "perfect --to", USAGE, "--to needs a value: --to N (see rangefarm perfect --help)"),
     bad("perfect_to_empty", "perfect --to ''", USAGE, "--to: '' is not an integer"),
     bad("perfect_to_not_a_number", "perfect --to abc", USAGE, "--to: 'abc' is not an integer"),
     bad("perfect_to_hex", "perfect --to 0x10", USAGE, "--to: '0x10' is not an integer"),
@@ -81,14 +98,14 @@ BAD_INPUTS = [
     bad("perfect_to_max_uint64", "perfect --to 18446744073709551615", USAGE, "is above the largest supported bound"),
     bad("perfect_to_overflow", "perfect --to 18446744073709551616", USAGE, "'18446744073709551616' is too large (the limit is 2^64 - 1)", np3=True),
     bad("perfect_to_exponent_overflow", "perfect --to 1e20", USAGE, "--to: '1e20' is too large"),
-    bad("perfect_to_twice", "perfect --to 10 --to 20", USAGE, "--to"),
+    bad("perfect_to_twice", "perfect --to 10 --to 20", USAGE, "--to is given 2 times; give it once"),
     bad("perfect_from_zero", "perfect --from 0 --to 100", USAGE, "--from: must be at least 1"),
     bad("perfect_from_negative", "perfect --from -1 --to 100", USAGE, "--from: '-1' is negative"),
     bad("perfect_from_above_to", "perfect --from 100 --to 10", USAGE, "--from 100 is greater than --to 10", np3=True),
     bad("perfect_unknown_method", "perfect --to 100 --method magic", USAGE, "--method: unknown method 'magic'"),
     bad("perfect_unknown_schedule", "perfect --to 100 --schedule fastest", USAGE, "--schedule: unknown schedule 'fastest'", np3=True),
     bad("perfect_schedule_wrong_case", "perfect --to 100 --schedule Dynamic", USAGE, "unknown schedule 'Dynamic'"),
-    bad("perfect_schedule_without_value", "perfect --to 100 --schedule", USAGE, "--schedule: 1 required NAME missing"),
+    bad("perfect_schedule_without_value", "perfect --to 100 --schedule", USAGE, "--schedule needs a value: --schedule NAME"),
     bad("perfect_chunk_zero", "perfect --to 100 --chunk 0", USAGE, "--chunk: must be at least 1"),
     bad("perfect_chunk_negative", "perfect --to 100 --chunk -1", USAGE, "--chunk: '-1' is negative"),
     bad("perfect_chunk_fraction", "perfect --to 100 --chunk 1.5", USAGE, "--chunk: '1.5' is not a whole number"),
@@ -97,9 +114,9 @@ BAD_INPUTS = [
     bad("perfect_chunk_overflow", "perfect --to 100 --chunk 1e20", USAGE, "--chunk: '1e20' is too large"),
     bad("perfect_order_largest_first", "perfect --to 100 --order largest-first", USAGE, "--order largest-first: perfect has no cost model to order by (use given)", np3=True),
     bad("perfect_unknown_order", "perfect --to 100 --order Given", USAGE, "--order: unknown order 'Given' (use given or largest-first)"),
-    bad("perfect_unknown_option", "perfect --to 100 --bogus-option", USAGE, "--bogus-option"),
-    bad("perfect_extra_argument", "perfect --to 100 extra", USAGE, "extra"),
-    bad("perfect_json_without_value", "perfect --to 100 --json", USAGE, "--json: 1 required FILE missing"),
+    bad("perfect_unknown_option", "perfect --to 100 --bogus-option", USAGE, "unknown option '--bogus-option' for perfect (see rangefarm perfect --help)"),
+    bad("perfect_extra_argument", "perfect --to 100 extra", USAGE, "unexpected argument 'extra' for perfect (it takes options only; see rangefarm perfect --help)"),
+    bad("perfect_json_without_value", "perfect --to 100 --json", USAGE, "--json needs a value: --json FILE"),
     bad("perfect_json_into_missing_dir", "perfect --to 100 --json missing/r.json", USAGE, "--json: cannot write 'missing/r.json': its directory does not exist", np3=True),
     bad("perfect_json_into_missing_root_dir", "perfect --to 100 --json /nonexistent-dir/x.json", USAGE, "its directory does not exist"),
     bad("perfect_json_onto_dir", "perfect --to 100 --json out", USAGE, "--json: cannot write 'out': is a directory", files={"out/": ""}),
@@ -113,7 +130,7 @@ BAD_INPUTS = [
     bad("perfect_json_kept_on_bad_input", "perfect --to 0 --json r.json", USAGE, "--to: must be at least 1", files={"r.json": '{"old": true}\n'}),
 
     # factorial
-    bad("factorial_no_n", "factorial", USAGE, "N is required", np3=True),
+    bad("factorial_no_n", "factorial", USAGE, "N is required (see rangefarm factorial --help)", np3=True),
     bad("factorial_fraction", "factorial 1.5", USAGE, "N: '1.5' is not a whole number"),
     bad("factorial_negative", "factorial -3", USAGE, "N: '-3' is negative"),
     bad("factorial_negative_in_a_list", "factorial 10 -1", USAGE, "N: '-1' is negative"),
@@ -128,10 +145,11 @@ BAD_INPUTS = [
     bad("factorial_unknown_schedule", "factorial 10 --schedule fastest", USAGE, "unknown schedule 'fastest'"),
     bad("factorial_chunk_zero", "factorial 10 --chunk 0", USAGE, "--chunk: must be at least 1"),
     bad("factorial_chunk_not_a_number", "factorial 10 --chunk x", USAGE, "--chunk: 'x' is not an integer"),
-    bad("factorial_unknown_option", "factorial 10 --bogus", USAGE, "--bogus"),
+    bad("factorial_unknown_option", "factorial 10 --bogus", USAGE, "unknown option '--bogus' for factorial (see rangefarm factorial --help)"),
+    bad("factorial_misspelt_option", "factorial 10 --ouput f.txt", USAGE, "unknown option '--ouput' for factorial (did you mean --output? see rangefarm factorial --help)"),
     bad("factorial_order_largest_first", "factorial 10 --order largest-first", USAGE, "--order largest-first: factorial has no cost model to order by (use given)"),
     bad("factorial_unknown_order", "factorial 10 --order weird", USAGE, "--order: unknown order 'weird'"),
-    bad("factorial_output_without_value", "factorial 10 --output", USAGE, "--output: 1 required FILE missing"),
+    bad("factorial_output_without_value", "factorial 10 --output", USAGE, "--output needs a value: --output FILE"),
     bad("factorial_output_into_missing_dir", "factorial 10 --output missing/f.txt", USAGE, "--output: cannot write 'missing/f.txt': its directory does not exist", np3=True),
     bad("factorial_output_into_missing_root_dir", "factorial 10 --output /nonexistent-dir/f.txt", USAGE, "--output: cannot write"),
     bad("factorial_output_onto_dir", "factorial 10 --output out", USAGE, "--output: cannot write 'out': is a directory", files={"out/": ""}),
@@ -157,7 +175,7 @@ BAD_INPUTS = [
     bad("mersenne_from_zero", "mersenne --from 0 --to 10", USAGE, "--from: must be at least 1"),
     bad("mersenne_from_above_to", "mersenne --from 20 --to 10", USAGE, "--from 20 is greater than --to 10"),
     bad("mersenne_from_not_a_number", "mersenne --from x --to 10", USAGE, "--from: 'x' is not an integer"),
-    bad("mersenne_from_without_value", "mersenne --to 10 --from", USAGE, "--from: 1 required A missing"),
+    bad("mersenne_from_without_value", "mersenne --to 10 --from", USAGE, "--from needs a value: --from A"),
     bad("mersenne_tf_bits_65", "mersenne --to 10 --tf-bits 65", USAGE, "--tf-bits: at most 64, got 65"),
     bad("mersenne_tf_bits_negative", "mersenne --to 10 --tf-bits -1", USAGE, "--tf-bits: '-1' is negative"),
     bad("mersenne_tf_bits_not_a_number", "mersenne --to 10 --tf-bits x", USAGE, "--tf-bits: 'x' is not an integer"),
@@ -166,7 +184,8 @@ BAD_INPUTS = [
     bad("mersenne_unknown_schedule", "mersenne --to 10 --schedule weird", USAGE, "unknown schedule 'weird'"),
     bad("mersenne_chunk_zero", "mersenne --to 10 --chunk 0", USAGE, "--chunk: must be at least 1"),
     bad("mersenne_chunk_negative", "mersenne --to 10 --chunk -1", USAGE, "--chunk: '-1' is negative"),
-    bad("mersenne_unknown_option", "mersenne --to 10 --bogus", USAGE, "--bogus"),
+    bad("mersenne_unknown_option", "mersenne --to 10 --bogus", USAGE, "unknown option '--bogus' for mersenne (see rangefarm mersenne --help)"),
+    bad("mersenne_misspelt_option", "mersenne --to 10 --tf-bit 3", USAGE, "unknown option '--tf-bit' for mersenne (did you mean --tf-bits? see rangefarm mersenne --help)"),
     bad("mersenne_output_into_missing_dir", "mersenne --to 100 --output missing/p.txt", USAGE, "--output: cannot write 'missing/p.txt': its directory does not exist"),
     bad("mersenne_output_into_missing_root_dir", "mersenne --to 100 --output /nonexistent-dir/p.txt", USAGE, "--output: cannot write"),
     bad("mersenne_output_onto_dir", "mersenne --to 100 --output out", USAGE, "--output: cannot write 'out': is a directory", files={"out/": ""}),
@@ -210,11 +229,24 @@ BAD_INPUTS = [
     bad("synthetic_largest_first_too_many_tasks_guided", "synthetic --tasks 10000001 --cost heavy --unit-ms 0 --schedule guided", USAGE, "--order largest-first: at most 1e7 tasks"),
     bad("synthetic_unknown_schedule", "synthetic --tasks 10 --cost uniform --unit-ms 1 --schedule weird", USAGE, "--schedule: unknown schedule 'weird'"),
     bad("synthetic_chunk_zero", "synthetic --tasks 10 --cost uniform --unit-ms 1 --chunk 0", USAGE, "--chunk: must be at least 1, got '0'"),
-    bad("synthetic_tasks_twice", "synthetic --tasks 10 --cost uniform --unit-ms 1 --tasks 5", USAGE, "--tasks"),
-    bad("synthetic_unknown_option", "synthetic --tasks 10 --cost uniform --unit-ms 1 --tf-bits 3", USAGE, "--tf-bits"),
+    bad("synthetic_tasks_twice", "synthetic --tasks 10 --cost uniform --unit-ms 1 --tasks 5", USAGE, "--tasks is given 2 times; give it once"),
+    bad("synthetic_unknown_option", "synthetic --tasks 10 --cost uniform --unit-ms 1 --tf-bits 3", USAGE, "unknown option '--tf-bits' for synthetic (see rangefarm synthetic --help)"),
+    # The unknown option is named, not the --unit-ms it left missing.
+    bad("synthetic_misspelt_option_first", "synthetic --tasks 10 --cost uniform --unit-m 1", USAGE, "unknown option '--unit-m' for synthetic (did you mean --unit-ms? see rangefarm synthetic --help)"),
     bad("synthetic_json_into_missing_dir", "synthetic --tasks 10 --cost uniform --unit-ms 0 --json missing/r.json", USAGE, "--json: cannot write 'missing/r.json': its directory does not exist", np3=True),
     bad("synthetic_json_onto_dir", "synthetic --tasks 10 --cost uniform --unit-ms 0 --json out", USAGE, "--json: cannot write 'out': is a directory", files={"out/": ""}),
     bad("synthetic_files_kept_on_bad_input", "synthetic --tasks 10 --cost uniform --unit-ms nan --json r.json --checkpoint j", USAGE, "'nan'", files={"r.json": "{}\n"}),
+
+    # simulate: where the costs come from, said plainly
+    bad("simulate_no_costs", "simulate --ranks 2", USAGE, "no costs to simulate: give --trace FILE (a run's trace) or --costs C1,C2,... (see rangefarm simulate --help)", np3=True),
+    bad("simulate_trace_and_costs", "simulate --costs 1,2 --trace t --ranks 2", USAGE, "--trace and --costs: give one, not both (the items' costs come from a trace or from the list)", files={"t": TRACE_HEADER + TRACE_CHUNK}),
+    bad("simulate_trace_not_json", "simulate --trace t --ranks 2", USAGE, "--trace: t line 1 is not JSON: expected the JSON lines that a run writes with --trace FILE", files={"t": "root:x:0:0:root:/root:/bin/bash\n"}),
+    bad("simulate_trace_record_without_field", "simulate --trace t --ranks 2", USAGE, "--trace: t line 2: key 'first' not found (expected a rangefarm trace record)", files={"t": TRACE_HEADER + TRACE_CHUNK.replace('"first":0,', '')}),
+    bad("simulate_trace_field_of_another_type", "simulate --trace t --ranks 2", USAGE, "--trace: t line 2: type must be number, but is string (expected a rangefarm trace record)", files={"t": TRACE_HEADER + TRACE_CHUNK.replace('"items":2', '"items":"2"')}),
+    bad("simulate_trace_is_a_directory", "simulate --trace d --ranks 2", USAGE, "--trace: 'd' is a directory, not a trace file", files={"d/": ""}),
+    bad("simulate_missing_trace", "simulate --trace nothing.jsonl --ranks 2", USAGE, "--trace: cannot read 'nothing.jsonl'"),
+    bad("simulate_ranks_without_value", "simulate --costs 1 --ranks", USAGE, "--ranks needs a value: --ranks LIST (see rangefarm simulate --help)"),
+    bad("simulate_unknown_option", "simulate --costs 1 --ranks 2 --rank 3", USAGE, "unknown option '--rank' for simulate (did you mean --ranks? see rangefarm simulate --help)"),
 
     # --- checkpoint and resume: the journal is left exactly as it was ---
     bad("resume_without_checkpoint", "perfect --to 100 --resume", USAGE, "--resume needs --checkpoint FILE", np3=True),

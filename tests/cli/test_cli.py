@@ -11,6 +11,7 @@ Usage: test_cli.py --binary PATH [--mpirun PATH] [unittest options]
 
 import json
 import os
+import signal
 import stat
 import sys
 import tempfile
@@ -96,7 +97,8 @@ class PerfectRunTest(unittest.TestCase):
                                    schedule=schedule, chunk=700)
                 self.assertEqual(set(report["params"]),
                                  {"from", "to", "method", "schedule",
-                                  "chunk"}, info)
+                                  "chunk", "order"}, info)
+                self.assertEqual(report["params"]["order"], "given", info)
 
     def test_schedules_np1(self):
         self.check_schedules(1)
@@ -278,6 +280,18 @@ class HelpTest(unittest.TestCase):
             self.assertIn(text, out, info)
         self.assertIn("default 10000000", out, info)
 
+    def test_order_offered_only_where_it_works(self):
+        # perfect and factorial refuse largest-first: their help must not
+        # offer it (issue 23); mersenne and synthetic take both.
+        for sub, both in (("perfect", False), ("factorial", False), ("mersenne", True),
+                          ("synthetic", True)):
+            with self.subTest(sub=sub):
+                out, info = self.run_help([sub, "--help"])
+                line = next(x for x in out.splitlines() if x.strip().startswith("--order"))
+                self.assertEqual("given | largest-first" in line, both, line + info)
+                if not both:
+                    self.assertIn(f"the only one here ({sub} has no cost model", line, info)
+
 
 class VersionTest(unittest.TestCase):
     """--version prints the version and the build facts and exits 0,
@@ -304,7 +318,79 @@ class VersionTest(unittest.TestCase):
 
 class HeaderTest(unittest.TestCase):
     """The header line counts ranks in English: "1 rank", "2 ranks" (issue
-    17, item 10: it said "1 ranks")."""
+    17, item 10: it said "1 ranks"); it comes at the start of the run, not
+    at its end (issue 23), and every count in English ("1 task")."""
+
+    def test_header_before_the_run_ends(self):
+        # One task of 10 minutes: the header must come while it runs, and a
+        # stop then ends the run (exit 75) after it. It was printed last,
+        # with the results, so a stopped run never showed it.
+        args = ["synthetic", "--tasks", "1", "--cost", "uniform", "--unit-ms", "600000"]
+        want = ("rangefarm synthetic: 1 task, uniform cost, 600000 ms per unit, sleep; "
+                "schedule dynamic (chunk 1, largest-first), {}\n")
+        for launch, np in LAUNCHES:
+            with self.subTest(launch=launch), cli_common.Launch(BINARY, MPIRUN, args, np) as run:
+                header = want.format("1 rank" if np is None else f"{np} ranks")
+                cli_common.poll_until("the header", lambda: run.output()[0].endswith("\n"),
+                                      60, launch=run)
+                self.assertTrue(run.running(), run.describe())
+                self.assertEqual(run.output()[0], header, run.describe())
+                # SIGTERM to the ranks, as Slurm sends it.
+                pids = [run.proc.pid] if np is None else list(cli_common.poll_until(
+                    "the ranks", lambda: len(run.ranks()) == np and run.ranks(), 60,
+                    launch=run).values())
+                for pid in pids:
+                    os.kill(pid, signal.SIGTERM)
+                proc = run.wait(60)
+                info = describe(args, np, proc)
+                self.assertEqual(proc.returncode, 75, info)
+                self.assertEqual(proc.stdout, header, info)  # nothing after it
+
+    def test_no_header_when_quiet_or_json(self):
+        for extra in (["--quiet"], ["--json", "-"]):
+            with self.subTest(extra=extra):
+                proc = run_rangefarm(["perfect", "--to", "100"] + extra, 2)
+                info = describe(extra, 2, proc)
+                self.assertEqual(proc.returncode, 0, info)
+                self.assertNotIn("rangefarm perfect:", proc.stdout, info)
+                if extra[0] == "--json":
+                    self.assertEqual(json.loads(proc.stdout)["workload"], "perfect", info)
+
+    def test_counts_in_english(self):
+        cases = [(["perfect", "--to", "1"], "wall ", ", 1 item computed"),
+                 (["mersenne", "--to", "2"], "tested ",
+                  "tested 1 exponent: 0 eliminated by trial factoring, 1 Lucas-Lehmer test"),
+                 (["synthetic", "--tasks", "1", "--cost", "uniform", "--unit-ms", "0"],
+                  "rangefarm synthetic:", "rangefarm synthetic: 1 task, "),
+                 (["simulate", "--costs", "1", "--ranks", "1"], "rangefarm simulate:",
+                  "rangefarm simulate: 1 item, ")]
+        for args, start, want in cases:
+            with self.subTest(args=args):
+                proc = run_rangefarm(args)
+                info = describe(args, None, proc)
+                self.assertEqual(proc.returncode, 0, info)
+                line = next(x for x in proc.stdout.splitlines() if x.startswith(start))
+                self.assertIn(want, line, info)
+
+    def test_order_a_static_schedule_ignores(self):
+        # --order largest-first under a static schedule deals in given order:
+        # the header says so (it silently said "given").
+        base = ["mersenne", "--to", "20", "--schedule", "static-cyclic"]
+        proc = run_rangefarm(base + ["--order", "largest-first"])
+        info = describe(base, None, proc)
+        self.assertEqual(proc.returncode, 0, info)
+        self.assertIn("(chunk 1, given: --order largest-first has no effect on a static "
+                      "schedule), 1 rank", proc.stdout.splitlines()[0], info)
+        for extra in ([], ["--order", "given"]):
+            proc = run_rangefarm(base + extra)
+            self.assertIn("(chunk 1, given), 1 rank", proc.stdout.splitlines()[0], info)
+        report = json.loads(run_rangefarm(base + ["--order", "largest-first", "--json", "-"])
+                            .stdout)
+        self.assertEqual(report["params"]["order"], "given")
+
+    def test_factorial_params_order(self):
+        proc = run_rangefarm(["factorial", "10", "--json", "-"])
+        self.assertEqual(json.loads(proc.stdout)["params"]["order"], "given", proc.stderr)
 
     def test_rank_count_in_header(self):
         for args in (["perfect", "--to", "100"], ["mersenne", "--to", "100"],

@@ -517,6 +517,25 @@ class SyntheticOutputTest(unittest.TestCase):
         self.assertEqual(report["result"], expected_result("heavy", 1000), info)
         self.assertEqual(os.listdir(self.tmp), ["r.json"], info)
 
+    def test_sums_past_64_bits(self):
+        # 7 million linear tasks cost 24500003500000 units, 2.45e19
+        # micro-units: past 2^64, where the sum wrapped to 6053259426290.448
+        # and "every task ran once" was still printed (issue 23).
+        args = synthetic_args("linear", "7e6", schedule="static-block", chunk="1e6")
+        for np in (None, 2):
+            with self.subTest(np=np):
+                lines, info = self.run_human(args + ["--quiet"], np)
+                self.assertEqual(lines, ["tasks 7000000, 24500003500000.000 units in all, "
+                                         "longest 7000000.000 units; every task ran once"], info)
+        report, info = run_json(self, args, 2)
+        self.assertEqual(report["result"]["units"], 24500003500000, info)
+        self.assertEqual(report["params"]["tasks"], 7000000, info)
+        self.assertEqual(report["result"]["longest_task_units"], 7000000, info)
+
+    def test_plural(self):
+        lines, info = self.run_human(synthetic_args("uniform", 1), None)
+        self.assertTrue(lines[0].startswith("rangefarm synthetic: 1 task, uniform cost"), info)
+
     def test_help(self):
         proc = run_rangefarm(["synthetic", "--help"])
         info = describe(["synthetic", "--help"], None, proc)

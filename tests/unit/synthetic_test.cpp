@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include "rangefarm/farm/partial_codec.hpp"
+
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -101,7 +103,7 @@ TEST(Synthetic, ProfileNamesRoundTrip) {
 TEST(Synthetic, LinearTotalsAreTheTriangularNumber) {
   const SyntheticPartial t = expected_totals(spec_of(CostProfile::Linear, 1000));
   EXPECT_EQ(t.tasks, 1000U);
-  EXPECT_EQ(t.micro_units, 500'500'000'000U);
+  EXPECT_TRUE(t.micro_units == 500'500'000'000U);
   EXPECT_EQ(t.longest_micro_units, 1'000'000'000U);
 }
 
@@ -152,6 +154,51 @@ TEST(Synthetic, ZeroCostTasksDoNotYield) {
   int yields = 0;
   (void)work.process({0, 1000}, [&yields] { ++yields; });
   EXPECT_EQ(yields, 0);
+}
+
+// The sums at the documented limits (issue 23): 7 million linear tasks
+// passed 2^64 micro-units and wrapped, yet "every task ran once" was printed.
+constexpr MicroUnits kMicro = 1'000'000;
+
+TEST(SyntheticLimits, SevenMillionLinearTasksAddUpPast64Bits) {
+  const SyntheticPartial t = expected_totals(spec_of(CostProfile::Linear, 7'000'000));
+  EXPECT_GT(t.micro_units, MicroUnits{UINT64_MAX});
+  EXPECT_TRUE(t.micro_units == MicroUnits{24'500'003'500'000} * kMicro);
+  EXPECT_EQ(t.longest_micro_units, 7'000'000'000'000U);
+}
+
+TEST(SyntheticLimits, TheLastTasksOfTheLargestRun) {
+  // --tasks 1e12: the last 1000 linear tasks cost 1e15 - 499500 units.
+  constexpr std::uint64_t kTasks = 1'000'000'000'000;
+  const SyntheticTasks work(spec_of(CostProfile::Linear, kTasks));
+  const SyntheticPartial last = work.process({kTasks - 1000, kTasks}, [] {});
+  const MicroUnits want = (MicroUnits{1'000'000'000'000'000} - 499'500) * kMicro;
+  EXPECT_TRUE(last.micro_units == want);
+  EXPECT_EQ(last.longest_micro_units, kTasks * 1'000'000);  // 1e18: one task fits 64 bits
+  // The whole run's total, T (T + 1) / 2 = 5e23 units, as two halves merged.
+  const MicroUnits total = MicroUnits{kTasks} * (kTasks + 1) / 2 * kMicro;
+  SyntheticPartial all;
+  SyntheticPartial half = last;
+  half.micro_units = total / 2;
+  SyntheticTasks::merge(all, half);
+  SyntheticTasks::merge(all, half);
+  EXPECT_TRUE(all.micro_units == total);
+  EXPECT_EQ(static_cast<std::uint64_t>(total / kMicro / 1'000'000'000'000), 500'000'000'000U);
+}
+
+TEST(SyntheticLimits, PartialsTravelWhole) {
+  SyntheticPartial p;
+  p.tasks = 3;
+  p.micro_units = (MicroUnits{12345} << 64) | 678;
+  p.longest_micro_units = 9;
+  p.tag_sum = UINT64_MAX;
+  EXPECT_EQ(decode_partial<SyntheticPartial>(encode_partial(p)), p);
+  // A journal written while sums were 64 bits (class version 0) still reads.
+  const auto old = decode_partial<SyntheticPartial>("0 0 3 6000000 3000000 123");
+  EXPECT_EQ(old.tasks, 3U);
+  EXPECT_TRUE(old.micro_units == 6'000'000);
+  EXPECT_EQ(old.longest_micro_units, 3'000'000U);
+  EXPECT_EQ(old.tag_sum, 123U);
 }
 
 }  // namespace

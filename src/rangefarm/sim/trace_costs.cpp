@@ -35,6 +35,14 @@ TracedChunk read_chunk(const nlohmann::json& c) {
   return {first, items, seconds, cost.is_number() ? cost.get<double>() : -1};
 }
 
+// nlohmann::json's messages less their "[json.exception.type_error.302] "
+// prefix: "key 'first' not found", "type must be number, but is string".
+std::string library_free(const std::string& what) {
+  if (what.rfind("[json.exception.", 0) != 0) return what;
+  const auto end = what.find("] ");
+  return end == std::string::npos ? what : what.substr(end + 2);
+}
+
 }  // namespace
 
 TracedRun read_trace(std::istream& in, const std::string& path) {
@@ -51,6 +59,13 @@ TracedRun read_trace(std::istream& in, const std::string& path) {
       const std::string type = j.at("type").get<std::string>();
       if (type == "chunk") chunks.push_back(read_chunk(j));
       if (type == "end") run.wall_s = j.at("wall_s").get<double>();
+    } catch (const nlohmann::json::parse_error&) {
+      throw std::runtime_error("--trace: " + path + " line " + std::to_string(line) +
+                               " is not JSON: expected the JSON lines that a run writes with "
+                               "--trace FILE");
+    } catch (const nlohmann::json::exception& e) {  // a field missing or of another type
+      throw std::runtime_error("--trace: " + path + " line " + std::to_string(line) + ": " +
+                               library_free(e.what()) + " (expected a rangefarm trace record)");
     } catch (const std::exception& e) {
       throw std::runtime_error("--trace: " + path + " line " + std::to_string(line) + ": " +
                                e.what());

@@ -15,7 +15,9 @@
 // order, and the costs do not depend on T.
 #pragma once
 
+#include <boost/serialization/split_member.hpp>
 #include <boost/serialization/vector.hpp>
+#include <boost/serialization/version.hpp>
 #include <cstdint>
 #include <optional>
 #include <string_view>
@@ -47,20 +49,39 @@ double task_cost(const SyntheticSpec& spec, std::uint64_t k);
 std::uint64_t task_tag(std::uint64_t k);
 
 // Costs are summed in whole micro-units, so that the total is exact and the
-// same whatever order the partial results merge in.
+// same whatever order the partial results merge in. One task's cost fits 64
+// bits (at most 10^12 units, linear's last task: 10^18 micro-units), but a
+// sum does not: at the limits, 10^12 linear tasks cost 5 x 10^23 units, and
+// 2^64 micro-units (1.8 x 10^13 units) is passed from 6.07 million linear
+// tasks. So sums are 128 bits wide, enough for 10^12 tasks of any profile.
+using MicroUnits = unsigned __int128;
 std::uint64_t micro_units(double units);
 
 struct SyntheticPartial {
   std::uint64_t tasks = 0;
-  std::uint64_t micro_units = 0;  // sum of the costs run, in 1e-6 units
+  MicroUnits micro_units = 0;  // sum of the costs run, in 1e-6 units
   std::uint64_t longest_micro_units = 0;
   std::uint64_t tag_sum = 0;  // sum of task_tag(k) mod 2^64
 
   friend bool operator==(const SyntheticPartial&, const SyntheticPartial&) = default;
+
+  // The sum travels as two 64-bit words, its high word last: version 0
+  // (journals written before sums were 128 bits) had the low word alone.
   template <class Archive>
-  void serialize(Archive& ar, unsigned /*version*/) {
-    ar& tasks& micro_units& longest_micro_units& tag_sum;
+  void save(Archive& ar, unsigned /*version*/) const {
+    const auto low = static_cast<std::uint64_t>(micro_units);
+    const auto high = static_cast<std::uint64_t>(micro_units >> 64);
+    ar& tasks& low& longest_micro_units& tag_sum& high;
   }
+  template <class Archive>
+  void load(Archive& ar, unsigned version) {
+    std::uint64_t low = 0;
+    std::uint64_t high = 0;
+    ar& tasks& low& longest_micro_units& tag_sum;
+    if (version >= 1) ar& high;
+    micro_units = (static_cast<MicroUnits>(high) << 64) | low;
+  }
+  BOOST_SERIALIZATION_SPLIT_MEMBER()
 };
 
 // What every task of the spec adds up to, computed serially: the check on
@@ -87,3 +108,5 @@ class SyntheticTasks {
 };
 
 }  // namespace rf
+
+BOOST_CLASS_VERSION(rf::SyntheticPartial, 1)
