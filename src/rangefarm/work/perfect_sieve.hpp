@@ -26,9 +26,11 @@
 //
 // Memory: the block (2 x 8 x 32768 bytes), the sieving primes up to sqrt of
 // the bound (4 bytes each, plus an 8-byte reciprocal) and one 8-byte bucket
-// entry per large prime: about 40 MiB at kMaxN (1.9 million primes; 40 MiB
-// resident measured for one rank near 1e15, 25 MiB before the reciprocals),
-// whatever the length of the range.
+// entry per large prime (1.9 million primes at kMaxN). A rank's whole process
+// peaks at 51 MiB near kMaxN at the default chunk, and at 59 MiB with
+// chunks of 1e8 or more, whose bucket ring fills, whatever the length of the
+// range (measured: bench/rank_memory.py --sieve --sieve-long; the figures and
+// commands are in docs/benchmarks.md, "A rank's memory").
 //
 // Not thread-safe: run() reuses the sieve's own scratch, so a SigmaSieve is
 // used by one thread at a time (each rank has its own).
