@@ -2,10 +2,12 @@
 // (range_list.hpp), and the saved Lucas-Lehmer state: each against what it
 // must give back, on real files in a temporary folder.
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <random>
 #include <sstream>
 #include <thread>
@@ -349,6 +351,265 @@ TEST(Progress, TerminalLineSaysPercentRateAndEta) {
 TEST(Progress, BatchStyleIsQuietForItsFirst30Seconds) {
   EXPECT_EQ(progress_output(Progress::Style::Batch), "");
   EXPECT_EQ(progress_output(Progress::Style::Off), "");
+}
+
+}  // namespace
+}  // namespace rf
+
+// Issue 23: a journal that two runs wrote at once, --repair, the end record
+// of a completed run, and the refusals that say what a journal is not.
+namespace rf {
+namespace {
+
+std::string refusal_of(const std::function<void()>& f) {
+  try {
+    f();
+  } catch (const JournalError& e) {
+    return e.what();
+  }
+  return "";
+}
+
+// The journal's lines (the header first), for building damaged ones.
+std::vector<std::string> lines_of(const std::string& path) {
+  std::vector<std::string> lines;
+  std::istringstream in(read_all(path));
+  for (std::string line; std::getline(in, line);) lines.push_back(line);
+  return lines;
+}
+
+void write_lines(const std::string& path, const std::vector<std::string>& lines) {
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  for (const std::string& line : lines) out << line << '\n';
+}
+
+// A journal of three records: lines 2-4 hold [1, 11), [11, 21), [21, 26).
+std::vector<std::string> three_records(const std::string& path) {
+  {
+    Journal j = Journal::create(path, kIdentity);
+    j.append({1, 11}, "a");
+    j.append({11, 21}, "b");
+    j.append({21, 26}, "c");
+  }
+  return lines_of(path);
+}
+
+// Two runs of one command, the second started while the first ran, as in
+// issue 23: both journal the same chunks, interleaved.
+TEST(JournalRepair, CopiesOfRecordsAreRefusedThenRepaired) {
+  TempDir dir;
+  const std::string path = dir.file("j");
+  const auto l = three_records(path);
+  write_lines(path, {l[0], l[1], l[2], l[1], l[3], l[2], l[3]});
+  const std::string damaged = read_all(path);
+  std::vector<JournalRecord> records;
+  const std::string why = refusal_of([&] { Journal::resume(path, kIdentity, records); });
+  EXPECT_NE(why.find("'" + path +
+                     "' is corrupt at line 4 (it repeats line 2); if two runs wrote to it at "
+                     "once, add --repair to keep its distinct records"),
+            std::string::npos)
+      << why;
+  EXPECT_EQ(read_all(path), damaged);
+
+  const Journal j = Journal::resume(path, kIdentity, records, {OnHeldLock::Refuse, true});
+  ASSERT_TRUE(j.repaired().has_value());
+  const RepairSummary& r = *j.repaired();
+  EXPECT_EQ(r.records, 6u);
+  EXPECT_EQ(r.kept, 3u);
+  EXPECT_EQ(r.duplicates, 3u);
+  EXPECT_EQ(r.overlapping + r.unreadable, 0u);
+  EXPECT_EQ(r.kept_as, path + ".damaged");
+  EXPECT_EQ(read_all(path + ".damaged"), damaged);
+  EXPECT_EQ(lines_of(path), (std::vector<std::string>{l[0], l[1], l[2], l[3]}));
+  ASSERT_EQ(records.size(), 3u);
+  EXPECT_EQ(records[2].chunk, (Range{21, 26}));
+}
+
+// Records over shared items that are not copies (a resume with another
+// chunk size, or two results for the same items) are never merged: every
+// record of such a cluster is dropped, its items computed again. Even an
+// exact split ([1, 11) against [1, 6) and [6, 11)) goes: nothing tells
+// which side is right.
+TEST(JournalRepair, OverlappingDifferentRecordsAreAllDropped) {
+  TempDir dir;
+  const std::string path = dir.file("j");
+  {
+    Journal j = Journal::create(path, kIdentity);
+    j.append({1, 11}, "a");
+    j.append({11, 21}, "b");
+    j.append({1, 6}, "a1");
+    j.append({6, 11}, "a2");
+    j.append({21, 31}, "c");
+    j.append({21, 31}, "c other");  // the same items, another result
+    j.append({31, 41}, "d");
+  }
+  std::vector<JournalRecord> records;
+  EXPECT_NE(refusal_of([&] {
+              Journal::resume(path, kIdentity, records);
+            }).find("is corrupt at line 4 (items [1, 6) overlaps line 2); if two runs"),
+            std::string::npos);
+  const Journal j = Journal::resume(path, kIdentity, records, {OnHeldLock::Refuse, true});
+  const RepairSummary& r = *j.repaired();
+  EXPECT_EQ(r.records, 7u);
+  EXPECT_EQ(r.kept, 2u);
+  EXPECT_EQ(r.overlapping, 5u);
+  ASSERT_EQ(records.size(), 2u);
+  EXPECT_EQ(records[0].chunk, (Range{11, 21}));
+  EXPECT_EQ(records[1].chunk, (Range{31, 41}));
+  EXPECT_EQ(items_left({1, 101}, records, path),
+            (std::vector<Range>{{1, 11}, {21, 31}, {41, 101}}));
+}
+
+TEST(JournalRepair, RecordsNamingItemsOverlapByTheirIds) {
+  TempDir dir;
+  const std::string path = dir.file("j");
+  {
+    Journal j = Journal::create(path, kOrdered);
+    j.append_items({{3, 5}, {9, 10}}, "p");
+    j.append_items({{5, 6}}, "q");
+    j.append_items({{9, 10}}, "r");  // item 9 again, in another record
+    j.append_items({{5, 6}}, "q");   // a copy
+  }
+  std::vector<JournalRecord> records;
+  EXPECT_NE(refusal_of([&] {
+              Journal::resume(path, kOrdered, records);
+            }).find("is corrupt at line 5 (it repeats line 3)"),
+            std::string::npos);
+  const Journal j = Journal::resume(path, kOrdered, records, {OnHeldLock::Refuse, true});
+  EXPECT_EQ(j.repaired()->duplicates, 1u);
+  EXPECT_EQ(j.repaired()->overlapping, 2u);
+  ASSERT_EQ(records.size(), 1u);
+  EXPECT_EQ(records[0].partial, "q");
+}
+
+// A line that is no intact record (a torn record that the other run's line
+// followed, a changed byte) is dropped too: it could only be recomputed.
+TEST(JournalRepair, UnreadableLinesAreDroppedAndACleanJournalIsLeftAlone) {
+  TempDir dir;
+  const std::string path = dir.file("j");
+  const auto l = three_records(path);
+  const std::string clean = read_all(path);
+  std::vector<JournalRecord> records;
+  {
+    const Journal j = Journal::resume(path, kIdentity, records, {OnHeldLock::Refuse, true});
+    EXPECT_TRUE(j.repaired()->kept_as.empty());
+  }
+  EXPECT_EQ(read_all(path), clean);
+  EXPECT_FALSE(fs::exists(path + ".damaged"));
+
+  std::string changed = l[2];
+  changed[changed.find("\"b\"") + 1] = 'x';  // fails its checksum
+  write_lines(path, {l[0], l[1], l[2].substr(0, 20) + l[3], changed});
+  EXPECT_NE(refusal_of([&] {
+              Journal::resume(path, kIdentity, records);
+            }).find("add --repair to drop what cannot be used"),
+            std::string::npos);
+  const Journal j = Journal::resume(path, kIdentity, records, {OnHeldLock::Refuse, true});
+  EXPECT_EQ(j.repaired()->unreadable, 2u);
+  EXPECT_EQ(j.repaired()->kept, 1u);
+  EXPECT_EQ(records.size(), 1u);
+}
+
+// A completed run's end record comes back on --resume; a plain re-run is
+// told to resume to see it; nothing may follow it.
+TEST(JournalEnd, AFinishedJournalGivesBackItsReport) {
+  TempDir dir;
+  const std::string path = dir.file("j");
+  const nlohmann::json end = {{"report", {{"result", 42}}}, {"text", "forty-two\n"}};
+  {
+    Journal j = Journal::create(path, kIdentity);
+    j.append({1, 101}, "all");
+    j.finish(end);
+  }
+  EXPECT_EQ(journal_items(path), 100u);
+  std::vector<JournalRecord> records;
+  {
+    const Journal j = Journal::resume(path, kIdentity, records);
+    ASSERT_TRUE(j.finished().has_value());
+    EXPECT_EQ(*j.finished(), end);
+    EXPECT_EQ(records.size(), 1u);
+  }
+  EXPECT_EQ(refusal_of([&] { Journal::create(path, kIdentity); }),
+            "--checkpoint: '" + path +
+                "' holds this run, finished: add --resume to print its result, or remove the "
+                "file to run it again");
+  // A second run's record after the end: the journal of two runs at once.
+  {
+    std::vector<std::string> l = lines_of(path);
+    l.push_back(l[1]);
+    write_lines(path + "2", l);
+  }
+  EXPECT_NE(refusal_of([&] {
+              Journal::resume(path + "2", kIdentity, records);
+            }).find("is corrupt at line 4 (a record after the run's end record); if two runs"),
+            std::string::npos);
+}
+
+// --repair of a finished journal with nothing wrong keeps its report; with
+// copies in it, the report goes too (the resume makes a new one).
+TEST(JournalEnd, RepairKeepsTheReportOfASoundJournal) {
+  TempDir dir;
+  const std::string path = dir.file("j");
+  {
+    Journal j = Journal::create(path, kIdentity);
+    j.append({1, 101}, "all");
+    j.finish({{"text", "done\n"}});
+  }
+  std::vector<JournalRecord> records;
+  {
+    const Journal j = Journal::resume(path, kIdentity, records, {OnHeldLock::Refuse, true});
+    EXPECT_TRUE(j.repaired()->kept_as.empty());
+    EXPECT_TRUE(j.finished().has_value());
+  }
+  auto l = lines_of(path);
+  write_lines(path, {l[0], l[1], l[1], l[2]});
+  const Journal j = Journal::resume(path, kIdentity, records, {OnHeldLock::Refuse, true});
+  EXPECT_EQ(j.repaired()->duplicates, 1u);
+  EXPECT_FALSE(j.finished().has_value());
+  EXPECT_EQ(lines_of(path), (std::vector<std::string>{l[0], l[1]}));
+}
+
+TEST(JournalIdentity, AnotherWorkloadIsNamedFirst) {
+  TempDir dir;
+  const std::string path = dir.file("j");
+  { Journal::create(path, kIdentity); }
+  const nlohmann::json mersenne = {
+      {"workload", "mersenne"}, {"from", 2}, {"to", 100}, {"items", "exponents"}};
+  std::vector<JournalRecord> records;
+  EXPECT_NE(refusal_of([&] {
+              Journal::resume(path, mersenne, records);
+            }).find("belongs to another run (perfect there, mersenne here)"),
+            std::string::npos);
+  EXPECT_EQ(refusal_of([&] { Journal::create(path, mersenne); }),
+            "--checkpoint: '" + path +
+                "' already exists and belongs to another run (perfect there, mersenne here); use "
+                "another file, or remove that one");
+  // A string parameter is named bare, as it was typed.
+  nlohmann::json trial = kIdentity;
+  trial["method"] = "trial";
+  EXPECT_NE(refusal_of([&] {
+              Journal::resume(path, trial, records);
+            }).find("(method null there, trial here)"),
+            std::string::npos);
+}
+
+// A device, a FIFO or a folder is no journal: one line, and nothing waits
+// on a FIFO for a writer that never comes.
+TEST(JournalIdentity, OnlyARegularFileIsAJournal) {
+  TempDir dir;
+  ASSERT_EQ(::mkfifo(dir.file("fifo").c_str(), 0644), 0);
+  fs::create_directory(dir.file("folder"));
+  std::vector<JournalRecord> records;
+  for (const auto& [path, kind] :
+       std::vector<std::pair<std::string, std::string>>{{"/dev/null", "a character device"},
+                                                        {dir.file("fifo"), "a FIFO"},
+                                                        {dir.file("folder"), "a directory"}}) {
+    const std::string want = "--checkpoint: '" + path + "' is " + kind +
+                             ", not a journal file; name a regular file (or one to be created)";
+    EXPECT_EQ(refusal_of([&] { Journal::create(path, kIdentity); }), want);
+    EXPECT_EQ(refusal_of([&] { Journal::resume(path, kIdentity, records); }), want);
+  }
+  EXPECT_FALSE(fs::exists("/dev/null.lock"));
 }
 
 }  // namespace
