@@ -15,6 +15,9 @@ import subprocess
 import sys
 
 MPI_ENV = {"OMPI_ALLOW_RUN_AS_ROOT": "1", "OMPI_ALLOW_RUN_AS_ROOT_CONFIRM": "1"}
+# The options every workload shares (apps/common_options.cpp).
+COMMON = ("--schedule", "--chunk", "--order", "--json", "--quiet", "--checkpoint", "--resume",
+          "--progress", "--trace")
 # "  --to N REQUIRED      last number ..." or "  N N ... REQUIRED   the n ..."
 ITEM = re.compile(r"^  (\S.*?)\s{2,}(\S.*)$")
 
@@ -88,6 +91,26 @@ def section_for(name, text):
     return out, usage
 
 
+def names_text(names):
+    """'a', 'a and b', 'a, b and c', each in bold."""
+    bold = [f"\\fB{roff(n)}\\fR" for n in names]
+    return bold[0] if len(bold) == 1 else ", ".join(bold[:-1]) + " and " + bold[-1]
+
+
+def common_text(common, own):
+    """Which subcommands take the common options (their --help lists every
+    one of COMMON) and which have their own instead (simulate), as --help
+    says."""
+    options = ", ".join(f"\\fB{roff(o)}\\fR" for o in COMMON)
+    text = (f"{names_text(common)} take the common options ({options}), listed with each."
+            if common else "")
+    if own:
+        takes, whose = ("takes", "its") if len(own) == 1 else ("take", "their")
+        text += (f" {names_text(own)} {takes} options of {whose} own instead, listed with "
+                 f"{'it' if len(own) == 1 else 'each'}.")
+    return text.strip()
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--binary", required=True)
@@ -96,21 +119,20 @@ def main():
     names = subcommands(help_text(args.binary))
     if not names:
         sys.exit("man_sections.py: no subcommands in rangefarm --help")
-    synopsis, body = [], []
+    synopsis, body, common, own = [], [], [], []
     for name in names:
-        lines, usage = section_for(name, help_text(args.binary, name))
+        text = help_text(args.binary, name)
+        lines, usage = section_for(name, text)
         body += lines
         synopsis += [".br", "[\\fBmpirun \\-np\\fR \\fIN\\fR] \\fB" + roff(usage) + "\\fR"]
+        (common if all(o in text for o in COMMON) else own).append(name)
     with open(args.out, "w", encoding="utf-8") as f:
         f.write("[SYNOPSIS]\n")
         f.write("\\fBrangefarm\\fR \\fB\\-\\-help\\fR | \\fB\\-\\-version\\fR\n")
         f.write("\n".join(synopsis) + "\n\n")
         f.write("[SUBCOMMANDS]\n")
-        f.write("Every subcommand takes the common options (\\fB\\-\\-schedule\\fR, "
-                "\\fB\\-\\-chunk\\fR, \\fB\\-\\-order\\fR, \\fB\\-\\-json\\fR, \\fB\\-\\-quiet\\fR, "
-                "\\fB\\-\\-checkpoint\\fR, \\fB\\-\\-resume\\fR, \\fB\\-\\-progress\\fR), listed "
-                "with each. \\fBrangefarm\\fR \\fISUBCOMMAND\\fR \\fB\\-\\-help\\fR prints the "
-                "same.\n")
+        f.write(common_text(common, own) + " \\fBrangefarm\\fR \\fISUBCOMMAND\\fR "
+                "\\fB\\-\\-help\\fR prints the same.\n")
         f.write("\n".join(body) + "\n")
 
 
