@@ -6,8 +6,9 @@ chunk size (left) and the same rate over the rate at the largest chunk
 Each SERIES is LABEL=FILE, FILE the JSON that sieve_bench writes with
 --benchmark_format=json (or --benchmark_out=FILE); with repetitions, the
 median aggregate is used. Several series (say before=old.json after=new.json)
-are drawn in the same axes, dashed then solid. The issue's targets for the
-relative rate are marked with triangles.
+are drawn in the same axes, dashed then solid. Triangles mark the aims set
+for the relative rate (bench_suite.CHUNK_TARGETS, which scripts/bench.sh
+judges too): at least this much of chunk 1e7's rate at that chunk.
 
   build/bench/sieve_bench --benchmark_filter='^BM_ChunkCurve/.*/span:10000000/' \\
       --benchmark_repetitions=3 --benchmark_enable_random_interleaving=true \\
@@ -76,7 +77,7 @@ def plot(series, out, title):
         ax_rel.plot([chunk], [target], marker="^", color=COLOURS.get(start), linestyle="none",
                     markersize=9, markeredgecolor="black")
     ax_rel.plot([], [], marker="^", color="grey", markeredgecolor="black", linestyle="none",
-                label="target (issue 18)")
+                label="aim: at least this share\nof the rate at chunk 1e7")
     for ax in (ax_rate, ax_rel):
         ax.set_xscale("log")
         ax.set_xlabel("chunk size (numbers per chunk)")
