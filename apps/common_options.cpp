@@ -34,6 +34,12 @@ void add_common_options(CLI::App& cmd, CommonOptions& opts, const std::string& d
   cmd.add_flag("--resume", opts.resume,
                "continue the run journaled in the --checkpoint FILE: only what is missing is "
                "computed");
+  cmd.add_flag("--repair", opts.repair,
+               "with --resume: mend a journal that two runs wrote at once (one copy of each "
+               "record is kept; the file as it was is kept as FILE.damaged)");
+  cmd.add_flag("--break-lock", opts.break_lock,
+               "take the --checkpoint FILE's lock from a run that is gone for good (its node "
+               "lost) and still holds it");
   cmd.add_flag("--progress", opts.progress,
                "show percent done, rate and ETA on stderr (default when stderr is a terminal; "
                "every 30 s when it is not)");

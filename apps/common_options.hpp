@@ -32,8 +32,10 @@ struct CommonOptions {
   bool quiet = false;
   std::string checkpoint;  // empty: no journal
   bool resume = false;
-  bool progress = false;  // asked for; by default on when stderr is a terminal
-  std::string trace;      // empty: no trace
+  bool repair = false;      // --repair: mend a journal two runs wrote at once
+  bool break_lock = false;  // --break-lock: take a journal whose run is gone for good
+  bool progress = false;    // asked for; by default on when stderr is a terminal
+  std::string trace;        // empty: no trace
 };
 
 // The command line as given ("rangefarm perfect --to 1e9 ..."), for a trace's

@@ -160,6 +160,7 @@ int run_factorial(const boost::mpi::communicator& comm, const FactorialOptions& 
   RunControl control(comm, o.common,
                      {{"workload", "factorial"}, {"ns", job.ns}, {"ranks", comm.size()}},
                      /*with_state_dir=*/true);
+  if (control.replay_finished()) return 0;  // a finished run: its stored report
   RunTrace trace(comm, o.common, "factorial", job.schedule, DispatchOrder::Given);
   if (comm.rank() == 0) print_header(job, o.common, comm.size());
   FactorialRequest request{job.ns, job.schedule, {}, 0, control.hooks()};
@@ -201,8 +202,7 @@ int run_factorial(const boost::mpi::communicator& comm, const FactorialOptions& 
                    outcome.wall_s,
                    phases_json(outcome.phases)};
   report.checkpoint = control.report(outcome.restored_pieces, outcome.computed_pieces);
-  if (human_output_wanted(o.common)) print_summary(report, outcome, o.common.quiet);
-  write_json(o.common, report);
+  control.finish(report, [&](bool quiet) { print_summary(report, outcome, quiet); });
   return 0;
 }
 

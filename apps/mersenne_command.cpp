@@ -216,6 +216,7 @@ int run_mersenne(const boost::mpi::communicator& comm, const MersenneOptions& o)
                      /*with_state_dir=*/true, ItemIds{job.order, [&](DispatchOrder order) {
                                                         return ItemNumbering(in_order(order));
                                                       }});
+  if (control.replay_finished()) return 0;  // a finished run: its stored report
   // A chunk's cost: its exponents' by the cost model (relative units).
   const auto chunk_cost = [&](Range positions) -> std::optional<double> {
     double units = 0;
@@ -256,8 +257,7 @@ int run_mersenne(const boost::mpi::communicator& comm, const MersenneOptions& o)
     return 70;
   }
   if (!o.output.empty()) write_perfect_numbers(o.output, t);
-  if (human_output_wanted(o.common)) print_summary(report, t, results.size(), o.common.quiet);
-  write_json(o.common, report);
+  control.finish(report, [&](bool quiet) { print_summary(report, t, results.size(), quiet); });
   return 0;
 }
 

@@ -82,6 +82,7 @@ int run_perfect(const boost::mpi::communicator& comm, const PerfectOptions& o) {
                       {"from", job.range.lo},
                       {"to", job.range.hi - 1},
                       {"method", perfect_method_name(job.method)}});
+  if (control.replay_finished()) return 0;  // a finished run: its stored report
   RunTrace trace(comm, o.common, "perfect", job.schedule, DispatchOrder::Given);
   if (comm.rank() == 0) print_header(job, o.common, comm.size());
   const PerfectSearch search(job.method, job.range.hi - 1);
@@ -110,8 +111,7 @@ int run_perfect(const boost::mpi::communicator& comm, const PerfectOptions& o) {
               << " items processed or restored for a range of " << job.range.size() << "\n";
     return 70;
   }
-  if (human_output_wanted(o.common)) print_summary(report, outcome.result, o.common.quiet);
-  write_json(o.common, report);
+  control.finish(report, [&](bool quiet) { print_summary(report, outcome.result, quiet); });
   return 0;
 }
 

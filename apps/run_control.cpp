@@ -2,8 +2,11 @@
 
 #include <unistd.h>
 
+#include <boost/mpi/collectives.hpp>
+#include <ctime>
 #include <filesystem>
 #include <iostream>
+#include <sstream>
 
 #include "rangefarm/common/stop_request.hpp"
 #include "rangefarm/health/health_link.hpp"
@@ -32,13 +35,22 @@ RunControl::RunControl(const boost::mpi::communicator& comm, const CommonOptions
   if (opts.resume && opts.checkpoint.empty()) {
     throw UsageError("--resume needs --checkpoint FILE: the journal of the run to continue");
   }
+  if (opts.repair && !opts.resume) {
+    throw UsageError("--repair needs --checkpoint FILE --resume: it mends the journal it resumes");
+  }
+  if (opts.break_lock && opts.checkpoint.empty()) {
+    throw UsageError("--break-lock needs --checkpoint FILE: the journal whose lock to take");
+  }
   if (opts.checkpoint.empty()) return;
   note_journal(opts.checkpoint);
   if (with_state_dir) state_dir_ = state_dir_for(opts.checkpoint);
+  const JournalOptions how{opts.break_lock ? OnHeldLock::Break : OnHeldLock::Refuse, opts.repair};
   agree_on_rank0(comm, [&]() -> std::string {
     try {
-      journal_.emplace(opts.resume ? Journal::resume(opts.checkpoint, identity, restored_)
-                                   : Journal::create(opts.checkpoint, identity));
+      journal_.emplace(opts.resume ? Journal::resume(opts.checkpoint, identity, restored_, how)
+                                   : Journal::create(opts.checkpoint, identity, how));
+      if (const auto& repaired = journal_->repaired()) print_repair(*repaired);
+      if (journal_->finished()) return {};  // replay_finished() prints its report
       if (ids) restore_in_order(*ids);
       if (journal_->restarted()) {
         std::cerr << ("rangefarm: checkpoint '" + opts.checkpoint +
@@ -54,7 +66,28 @@ RunControl::RunControl(const boost::mpi::communicator& comm, const CommonOptions
     }
     return {};
   });
+  finished_run_ = comm.rank() == 0 && journal_->finished().has_value();
+  boost::mpi::broadcast(comm, finished_run_, 0);
+  if (finished_run_) return;
   if (!state_dir_.empty()) store_ = std::make_unique<RankZeroStore>(comm, state_dir_);
+}
+
+void RunControl::print_repair(const RepairSummary& r) const {
+  std::string line = "rangefarm: checkpoint '" + opts_.checkpoint + "' ";
+  if (r.kept_as.empty()) {
+    line += "needed no repair";
+  } else {
+    line += "repaired: " + std::to_string(r.kept) + " of its " + std::to_string(r.records) +
+            " records kept";
+    const auto dropped = [&](std::size_t n, const std::string& what) {
+      if (n > 0) line += ", " + std::to_string(n) + " " + what;
+    };
+    dropped(r.duplicates, "duplicates dropped");
+    dropped(r.overlapping, "overlapping records dropped (their items are computed again)");
+    dropped(r.unreadable, "unreadable lines dropped (their items are computed again)");
+    line += "; the file as it was is kept as '" + r.kept_as + "'";
+  }
+  std::cerr << (line + "\n") << std::flush;
 }
 
 // The restored records in this run's positions (item_numbering.hpp).
@@ -140,6 +173,89 @@ void RunControl::completed() {
   rethrow_write_error();
   std::error_code ignored;
   if (!state_dir_.empty()) std::filesystem::remove_all(state_dir_, ignored);
+}
+
+namespace {
+
+// What print(quiet) writes to std::cout, as text. The commands print their
+// summaries to std::cout; the end record keeps both forms of it.
+std::string printed(const std::function<void(bool quiet)>& print, bool quiet) {
+  std::ostringstream text;
+  std::streambuf* const out = std::cout.rdbuf(text.rdbuf());
+  try {
+    print(quiet);
+  } catch (...) {
+    std::cout.rdbuf(out);
+    throw;
+  }
+  std::cout.rdbuf(out);
+  return text.str();
+}
+
+void write_json_text(const CommonOptions& opts, const nlohmann::json& report) {
+  if (opts.json.empty()) return;
+  const std::string text = report.dump(2) + "\n";
+  if (opts.json == "-") {
+    std::cout << text << std::flush;
+    return;
+  }
+  write_text_file("--json", opts.json, text);
+}
+
+std::string local_time(std::int64_t seconds) {
+  const auto t = static_cast<std::time_t>(seconds);
+  std::tm local{};
+  char text[64] = "?";
+  if (::localtime_r(&t, &local) != nullptr) {
+    std::strftime(text, sizeof text, "%Y-%m-%d %H:%M:%S %Z", &local);
+  }
+  return text;
+}
+
+}  // namespace
+
+void RunControl::finish(const RunReport& report, const std::function<void(bool quiet)>& print) {
+  const std::string text =
+      human_output_wanted(opts_) || journal_ ? printed(print, opts_.quiet) : std::string();
+  if (human_output_wanted(opts_)) std::cout << text << std::flush;
+  write_json(opts_, report);
+  if (!journal_) return;
+  const bool quiet = opts_.quiet;
+  journal_->finish({{"at", static_cast<std::int64_t>(std::time(nullptr))},
+                    {"report", report.to_json()},
+                    {"text", quiet ? printed(print, false) : text},
+                    {"quiet_text", quiet ? text : printed(print, true)}});
+}
+
+bool RunControl::replay_finished() {
+  if (!finished_run_) return false;
+  if (comm_.rank() != 0) return true;
+  const nlohmann::json& end = *journal_->finished();
+  nlohmann::json report = end.value("report", nlohmann::json::object());
+  if (auto& c = report["checkpoint"]; c.is_object()) {
+    const std::uint64_t items =
+        c.value("restored_items", std::uint64_t{0}) + c.value("computed_items", std::uint64_t{0});
+    c["file"] = opts_.checkpoint;
+    c["resumed"] = true;
+    c["restored_items"] = items;
+    c["computed_items"] = 0;
+    c["torn_records_dropped"] = journal_->dropped_torn_records();
+    c["replayed"] = true;
+    c["finished_at"] = end.value("at", std::int64_t{0});
+    for (const char* continued : {"lucas_lehmer_resumed", "trial_factoring_resumed"}) {
+      if (c.contains(continued)) c[continued] = nlohmann::json::array();
+    }
+  }
+  if (human_output_wanted(opts_)) {
+    if (!opts_.quiet) {
+      std::cout << "checkpoint " << opts_.checkpoint << ": this run finished "
+                << local_time(end.value("at", std::int64_t{0}))
+                << "; its report, read back from the journal (nothing is computed again):\n";
+    }
+    std::cout << end.value(opts_.quiet ? "quiet_text" : "text", std::string()) << std::flush;
+  }
+  write_json_text(opts_, report);
+  return true;
 }
 
 void print_checkpoint_summary(std::ostream& out, const nlohmann::json& checkpoint) {

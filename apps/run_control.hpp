@@ -62,14 +62,26 @@ class RunControl {
   // A run that completed: flushes the journal and removes the state folder
   // (rank 0). Throws if a journal write failed during the run.
   void completed();
+  // Rank 0, once the run completed and checked itself: prints the report
+  // (print(quiet) writes the command's summary to std::cout; --json gets
+  // the report) and ends the journal with both, so that --resume of the
+  // finished run can print them again (replay_finished()).
+  void finish(const RunReport& report, const std::function<void(bool quiet)>& print);
+  // --resume of a journal whose run completed: rank 0 prints the report
+  // stored in its end record (text and --json; the checkpoint object says
+  // "replayed") and every rank returns true: the command returns 0 without
+  // computing anything. False for any other run.
+  [[nodiscard]] bool replay_finished();
 
  private:
   void rethrow_write_error() const;
+  void print_repair(const RepairSummary& r) const;
   void restore_in_order(const ItemIds& ids);
 
   const boost::mpi::communicator& comm_;
   CommonOptions opts_;
   std::optional<Journal> journal_;  // rank 0
+  bool finished_run_ = false;       // every rank: --resume found the run completed
   std::vector<JournalRecord> restored_;
   std::optional<ItemNumbering> numbering_;  // rank 0, with ItemIds
   std::string state_dir_;

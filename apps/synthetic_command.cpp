@@ -185,6 +185,7 @@ int run_synthetic(const boost::mpi::communicator& comm, const SyntheticOptions& 
                       {"seed", job.spec.seed},
                       {"items", "tasks"}},
                      /*with_state_dir=*/false, ItemIds{job.order, numbering});
+  if (control.replay_finished()) return 0;  // a finished run: its stored report
   // A chunk's cost: the sum of its tasks' costs, in units.
   const auto chunk_cost = [&](Range positions) -> std::optional<double> {
     double units = 0;
@@ -224,8 +225,7 @@ int run_synthetic(const boost::mpi::communicator& comm, const SyntheticOptions& 
               << " tasks asked for\n";
     return 70;
   }
-  if (human_output_wanted(o.common)) print_summary(report, outcome.result, o.common.quiet);
-  write_json(o.common, report);
+  control.finish(report, [&](bool quiet) { print_summary(report, outcome.result, quiet); });
   return 0;
 }
 

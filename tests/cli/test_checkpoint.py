@@ -231,6 +231,9 @@ class CheckpointCase(unittest.TestCase):
                 record = json.loads(line)
             except ValueError as exc:
                 raise AssertionError(f"{path}:{n}: not JSON: {line!r}") from exc
+            if "end" in record:  # a completed run's report: the last line
+                self.assertEqual(n, len(lines), f"{path}:{n}: records after the end record")
+                continue
             self.assertIsInstance(record["partial"], str, line)
             for lo, hi in record.get("items", [(record.get("lo"), record.get("hi"))]):
                 self.assertLess(lo, hi, f"{path}:{n}: {line!r}")
@@ -361,7 +364,15 @@ class PerfectCheckpointTest(CheckpointCase):
         cls.reference = result
         cls.full_journal = os.path.join(cls.class_dir, "full.jsonl")
         with open(cls.full_journal, "rb") as f:
-            cls.full_bytes = f.read()
+            cls.finished_bytes = f.read()
+        # Every record, without the end record the completed run added: the
+        # journal of a run killed right after its last chunk.
+        *records, end, _ = cls.finished_bytes.split(b"\n")
+        if "end" not in json.loads(end):
+            raise AssertionError(f"the reference journal has no end record: {end[:200]!r}")
+        cls.full_bytes = b"\n".join(records) + b"\n"
+        with open(cls.full_journal, "wb") as f:
+            f.write(cls.full_bytes)
         cls.identity = json.loads(cls.full_bytes.split(b"\n", 1)[0])["run"]
 
     def args(self, journal="run.jsonl", extra=()):
@@ -495,21 +506,31 @@ class PerfectCheckpointTest(CheckpointCase):
                                  last_record["hi"] - last_record["lo"])
                 lines, tail = journal_lines(self.path(journal))
                 self.assertEqual(tail, b"")
-                self.assertEqual(sorted(lines), sorted(self.full_bytes.split(b"\n")[:-1]),
+                self.assertIn(b'"end":', lines[-1], "no end record")
+                self.assertEqual(sorted(lines[:-1]), sorted(self.full_bytes.split(b"\n")[:-1]),
                                  "the journal is not the complete one again")
         with self.subTest(bytes_cut="the whole last line: not torn"):
             journal = self.copy_full_journal("short.jsonl")
             os.truncate(self.path(journal), len(self.full_bytes) - len(last))
             report = self.check_resumed(self.args(journal), journal, torn=False)
 
+    # A completed run's journal ends with its report, which --resume prints
+    # back (test_journal_lock.py); one whose end record is missing (killed
+    # right after its last chunk) resumes computing nothing.
     def test_completed_journal_resumes_computing_nothing(self):
-        journal = self.copy_full_journal()
-        report, info = self.resume(self.args(journal))
-        self.assertEqual(report["result"], self.reference, info)
-        self.assert_checkpoint(report, info, journal, PERFECT_ITEMS, 0)
-        with open(self.path(journal), "rb") as f:
-            self.assertEqual(f.read(), self.full_bytes, "the journal changed" + info)
-        self.assertFalse(os.path.exists(self.path(state_dir(journal))), info)
+        for name, data in (("finished", self.finished_bytes), ("no end record", self.full_bytes)):
+            with self.subTest(name):
+                journal = "done.jsonl"
+                with open(self.path(journal), "wb") as f:
+                    f.write(data)
+                report, info = self.resume(self.args(journal))
+                self.assertEqual(report["result"], self.reference, info)
+                self.assert_checkpoint(report, info, journal, PERFECT_ITEMS, 0)
+                self.assertEqual(report["checkpoint"].get("replayed", False),
+                                 data == self.finished_bytes, info)
+                with open(self.path(journal), "rb") as f:
+                    self.assertEqual(f.read()[:len(data)], data, "the journal changed" + info)
+                self.assertFalse(os.path.exists(self.path(state_dir(journal))), info)
 
     def test_resume_with_other_parameters_refused(self):
         # the command, then the words the error line must hold: the

@@ -63,9 +63,10 @@ def run_json(args, np=None, cwd=None):
 
 
 def read_journal(path):
+    """(header, chunk records): a completed run's end record left out."""
     with open(path, encoding="utf-8") as f:
         header, *records = [json.loads(line) for line in f.read().splitlines()]
-    return header, records
+    return header, [r for r in records if "end" not in r]
 
 
 def write_journal(path, header, records):
