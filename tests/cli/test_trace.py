@@ -161,7 +161,8 @@ class TraceTest(unittest.TestCase):
         proc = run_rangefarm(full, 2, cwd=self.tmp)
         self.assertEqual(proc.returncode, 0, describe(full, 2, proc))
         with open(journal, encoding="utf-8") as f:
-            lines = f.readlines()
+            # The end record of the completed run left out: an unfinished journal.
+            lines = [line for line in f.readlines() if "end" not in json.loads(line)]
         kept = [lines[0]] + lines[1::2]  # every other record: a stopped run's journal
         with open(journal, "w", encoding="utf-8") as f:
             f.writelines(kept)
