@@ -91,10 +91,7 @@ def check_start_failed(test, proc, info, kinds, size, speaker=None, missing=None
         groups = m.groups()
         timed_out = kind in ("in-init", "unreported", "rank0-silent")
         fields = groups[1:] if timed_out else groups
-        if kind == "unreported":
-            named, job, *who = fields[:5]
-            test.assertEqual(rank_numbers(named), sorted(missing), info)
-        elif kind == "stopped-unreported":
+        if kind in ("unreported", "stopped-unreported"):
             named, job, *who = fields[:5]
             if missing is not None:
                 test.assertEqual(rank_numbers(named), sorted(missing), info)

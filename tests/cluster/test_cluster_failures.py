@@ -22,10 +22,16 @@ another rank and node count and compares the result with the known counts.
 A killed node's slurmd is started again after each case.
 
 srun and a lost node: the ranks still alive print the line and exit within
-a second, but srun itself waits for the dead node's tasks until slurmctld
-declares the node failed (SlurmdTimeout=10 here: about 20 s). For those
-cases the 5 s bound is checked on the line and the surviving ranks' exit,
-and srun's own end only against SRUN_NODE_FAIL_S.
+a second, but srun itself waits for the dead node's tasks: until the rank
+that spoke has cancelled its own step and Slurm's KillWait has passed
+(KillWait=5 here: about 7 s; before, until slurmctld declared the node
+failed, SlurmdTimeout=10 here: about 20 s). For those cases the 5 s bound is
+checked on the line and the surviving ranks' exit, and srun's own end only
+against SRUN_NODE_FAIL_S.
+
+StartUpAndFreeze (below): a rank that never starts (stopped before
+MPI_Init, or exiting right after it) under mpirun and srun, and a rank
+frozen for good under srun, whose step must end.
 
   test_cluster_failures.py --binary build/apps/rangefarm [unittest options]
   measure_failures.py: every case 3 times, the median time to end, a table.
@@ -35,6 +41,7 @@ loaded machine, not measurements of a cluster. Needs root.
 """
 
 import os
+import shlex
 import shutil
 import signal
 import subprocess
@@ -50,7 +57,7 @@ import slurm_jobs  # noqa: E402
 import virtual_cluster  # noqa: E402
 from cli_common import count_records as records  # noqa: E402
 from cli_common import environ_of as environ  # noqa: E402
-from lost_rank_common import END_WITHIN_S, check_lost  # noqa: E402
+from lost_rank_common import END_WITHIN_S, check_lost, check_start_failed  # noqa: E402
 
 ARGS = None
 STATE = {}
@@ -63,6 +70,12 @@ STARTUP_S = 90
 RECORDS_BEFORE_KILL = 5
 # srun on a lost node ends when slurmctld marks it failed (see above).
 SRUN_NODE_FAIL_S = 60
+# StartUpAndFreeze: the start-up deadline the runs get, the time from it to
+# the launcher's end (rank 0's line, then the launcher ends the rest), and
+# the heartbeat timeout of the frozen-rank case.
+START_TIMEOUT_S = 5
+END_MARGIN_S = 12
+HEARTBEAT_S = 3
 
 # About 4 s on 6 oversubscribed ranks here, 100 chunks: killed after 5.
 PERFECT = ["perfect", "--to", "3e8", "--chunk", "3000000", "--quiet"]
@@ -110,11 +123,13 @@ class Run:
     processes can be found on any node: {rank: pid} by the tag and
     OMPI_COMM_WORLD_RANK (mpirun) or PMIX_RANK (srun) in /proc/PID/environ."""
 
-    def __init__(self, launcher_cmd, args, env, name):
+    def __init__(self, launcher_cmd, args, env, name, cmd=None):
+        """cmd: the whole command, where it is not the launcher's, the
+        binary and args (an MPMD launch)."""
         self.tag = f"{os.getpid()}-{name}-{time.monotonic_ns()}"
         self.binary = os.path.realpath(ARGS.binary)
         self.err_path = work_path(f"{name}.err")
-        self.cmd = [*launcher_cmd, ARGS.binary, *args]
+        self.cmd = cmd or [*launcher_cmd, ARGS.binary, *args]
         full = CLUSTER.env(env)
         full[LAUNCH_TAG] = self.tag
         with open(self.err_path, "w") as err, open(work_path(f"{name}.out"), "w") as out:
@@ -376,6 +391,147 @@ class NodeFailsUnderSlurm(unittest.TestCase):
     # srun relaunches the same way (node_fails("srun") passed when it was
     # written); in ctest it would add about 35 s to a label that must stay
     # within 4 minutes, so only mpirun runs here.
+
+
+class StartUpAndFreeze(unittest.TestCase):
+    """A rank that never starts, and a rank frozen for good, across nodes.
+
+    With RANGEFARM_START_TIMEOUT=START_TIMEOUT_S:
+    - rank 5 (on rfnode3) stops itself (SIGSTOP) before it calls MPI_Init,
+      under mpirun --hostfile (an MPMD launch) and srun (--multi-prog): one
+      line names where the start stopped (under mpirun rank 0 is still in
+      MPI_Init; under srun the ranks on the other nodes leave MPI_Init and
+      rank 0 names ranks 4-5 as never reported), and the launcher ends within
+      the timeout and END_MARGIN_S (under srun because rank 0 ends its own
+      step: srun would wait for the stopped task for ever);
+    - rank 5 exits right after MPI_Init (RANGEFARM_TEST_START_FAULT): under
+      mpirun, rank 0 names it in the stop line (mpirun ends the others with
+      SIGTERM); under srun, Slurm's PMIx plugin kills the step itself at once
+      (SIGKILL: no rank can speak) and srun names the task;
+    - rank 2 of 3 (one a node) frozen for good in the middle of a run under
+      srun (RANGEFARM_HEARTBEAT_TIMEOUT=3): rank 0 names it, and srun ends
+      within a few seconds because rank 0 ends its step (it used to wait
+      for the frozen task until it was woken).
+    Every process the test stopped is killed at the end."""
+
+    def launch(self, name, cmd, env):
+        run = Run(None, None, dict(mpi_env(), **env), name, cmd=cmd)
+        self.addCleanup(run.kill)
+        return run
+
+    def end_stopped(self, run):
+        """Kills whatever of the run is still alive (a stopped task too)."""
+        def cleanup():
+            for pid in tagged(run.tag):
+                try:
+                    os.kill(pid, signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
+        self.addCleanup(cleanup)
+
+    def ended(self, run, limit_s, started):
+        while run.proc.poll() is None and time.monotonic() - started < limit_s + 30:
+            time.sleep(0.05)
+        took = time.monotonic() - started
+        info = run.info() + f"\n  ended after {took:.2f} s"
+        self.assertIsNotNone(run.proc.poll(), "the launcher did not end" + info)
+        self.assertLess(took, limit_s, "the launcher did not end in time" + info)
+        return took, info
+
+    def stopped_before_init(self, launcher):
+        name = f"start-stop-{launcher}-{time.monotonic_ns()}"
+        args = [*PERFECT]
+        stopper = ["sh", "-c", 'kill -STOP $$; exec "$0" "$@"', ARGS.binary, *args]
+        if launcher == "srun":
+            conf = work_path(f"{name}.conf")
+            with open(conf, "w") as f:
+                f.write(f"0-4 {ARGS.binary} {' '.join(args)}\n5 {' '.join(map(shlex.quote, stopper))}\n")
+            cmd = [*launcher_cmd("srun"), "--multi-prog", conf]
+        else:
+            cmd = ["mpirun", "-q", "--hostfile", CLUSTER.hostfile, "-np", str(RANKS - 1),
+                   ARGS.binary, *args, ":", "-np", "1", *stopper]
+        started = time.monotonic()
+        run = self.launch(name, cmd, {"RANGEFARM_START_TIMEOUT": str(START_TIMEOUT_S)})
+        self.end_stopped(run)
+        rank0 = poll("rank 0", lambda: run.ranks().get(0), STARTUP_S, run)
+        took, info = self.ended(run, START_TIMEOUT_S + END_MARGIN_S, started)
+        proc = subprocess.CompletedProcess(run.cmd, run.proc.returncode, "", "")
+        proc.stderr, _ = strip_launcher_lines("srun" if launcher == "srun" else "mpirun-q",
+                                              run.stderr())
+        self.assertNotEqual(run.proc.returncode, 0, info)
+        # Under srun the ranks on the other nodes leave MPI_Init: rank 0
+        # names rank 5 and rank 4, its node's other rank, held there too.
+        check_start_failed(self, proc, info, ["in-init", "unreported"], RANKS,
+                           speaker=(0, rank0, "rfnode1"), missing=[4, 5])
+        sys.stderr.write(f"\n  {launcher}, rank 5 stopped before MPI_Init: ended after "
+                         f"{took:.2f} s, status {run.proc.returncode}\n  {proc.stderr.strip()}\n")
+
+    def test_mpirun_rank_stopped_before_mpi_init(self):
+        self.stopped_before_init("mpirun")
+
+    def test_srun_rank_stopped_before_mpi_init(self):
+        self.stopped_before_init("srun")
+
+    def exits_after_init(self, launcher):
+        name = f"start-exit-{launcher}-{time.monotonic_ns()}"
+        cmd = [*launcher_cmd(launcher), ARGS.binary, *PERFECT]
+        started = time.monotonic()
+        run = self.launch(name, cmd, {"RANGEFARM_START_TIMEOUT": str(START_TIMEOUT_S),
+                                      "RANGEFARM_TEST_START_FAULT": "5:exit"})
+        took, info = self.ended(run, START_TIMEOUT_S + END_MARGIN_S, started)
+        self.assertNotEqual(run.proc.returncode, 0, info)
+        if launcher == "srun":
+            self.assertIn("rfnode3: task 5: Exited with exit code 1", run.stderr(), info)
+        else:
+            proc = subprocess.CompletedProcess(run.cmd, run.proc.returncode,
+                                               "", virtual_cluster.without_rsh_race(run.stderr()))
+            check_start_failed(self, proc, info, ["stopped-unreported"], RANKS, missing=[5])
+        sys.stderr.write(f"\n  {launcher}, rank 5 exits after MPI_Init: ended after {took:.2f} s,"
+                         f" status {run.proc.returncode}\n  {run.stderr().strip()[-600:]}\n")
+
+    def test_mpirun_rank_exits_after_mpi_init(self):
+        self.exits_after_init("mpirun-q")
+
+    def test_srun_rank_exits_after_mpi_init(self):
+        self.exits_after_init("srun")
+
+    def test_srun_frozen_worker_ends_the_step(self):
+        """One rank a node: with a second task on the frozen one's node,
+        Slurm's PMIx plugin cancels the step itself when that task exits
+        (its connection drops), and the test would pass without the fix."""
+        name = f"frozen-srun-{time.monotonic_ns()}"
+        journal = work_path(f"{name}.jsonl")
+        args = [*PERFECT, "--checkpoint", journal]
+        run = self.launch(name, [*launcher_cmd("srun", per_node=1), ARGS.binary, *args],
+                          {"RANGEFARM_HEARTBEAT_TIMEOUT": str(HEARTBEAT_S)})
+        self.end_stopped(run)
+        ranks = len(NODES)
+        pids = poll(f"{ranks} rank processes",
+                    lambda: (lambda r: r if sorted(r) == list(range(ranks)) else None)(run.ranks()),
+                    STARTUP_S, run)
+        poll(f"{RECORDS_BEFORE_KILL} journal records",
+             lambda: records(journal) >= RECORDS_BEFORE_KILL, STARTUP_S, run)
+        host = CLUSTER.node_of_pid(pids[2])
+        os.kill(pids[2], signal.SIGSTOP)
+        stopped_at = time.monotonic()
+        took, info = self.ended(run, HEARTBEAT_S + END_WITHIN_S, stopped_at)
+        proc = subprocess.CompletedProcess(run.cmd, run.proc.returncode, "", "")
+        proc.stderr, _ = strip_launcher_lines("srun", run.stderr())
+        check_lost(self, proc, {2: (pids[2], host)}, info, max(took - HEARTBEAT_S, 0), journal)
+        self.assertFalse(alive(pids[2]), "the frozen task outlived the step" + info)
+        sys.stderr.write(f"\n  srun, rank 2 frozen (alone on {host}): srun ended {took:.2f} s "
+                         f"after the SIGSTOP, status {run.proc.returncode}\n")
+
+
+def tagged(tag):
+    """Every live process whose environment carries LAUNCH_TAG=tag."""
+    found = []
+    for name in os.listdir("/proc"):
+        if name.isdigit():
+            env = environ(int(name))
+            if env and env.get(LAUNCH_TAG.encode()) == tag.encode():
+                found.append(int(name))
+    return found
 
 
 def _add_cases():

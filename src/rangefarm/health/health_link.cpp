@@ -446,10 +446,10 @@ void HealthLink::Watch::speak(const std::vector<PeerProcess>& lost, bool as_depu
       loss_line(lost, as_deputy ? &peers[static_cast<std::size_t>(me)] : nullptr, safe);
   // One write, so that a launcher's output forwarding never splits it.
   [[maybe_unused]] const ssize_t n = ::write(STDERR_FILENO, line.data(), line.size());
-  // srun waits for every task: one frozen for good would hold the job.
-  const bool may_live =
-      std::any_of(links.begin(), links.end(), [](const Link& l) { return l.silent && !l.bye; });
-  if (may_live) end_own_srun_step(kStepEndWait);
+  // srun waits for every task: one frozen for good would hold the job to
+  // its time limit, and a dead node's until Slurm declares the node down
+  // (SlurmdTimeout, often minutes). Ending the step frees it at once.
+  end_own_srun_step(kStepEndWait);
   std::_Exit(kRankLostExit);
 }
 

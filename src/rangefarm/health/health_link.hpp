@@ -31,8 +31,13 @@
 // journal writes wait (confirm_not_declared_lost), until it has either read
 // a Quit (it then exits quietly: a rank 0 woken after the deputy named it
 // neither prints a second line nor adds to the journal the deputy counted)
-// or kDeputyWait has passed without one. Under srun the speaker then ends
-// its own job step (launcher.hpp), or srun would wait for the frozen task.
+// or kDeputyWait has passed without one.
+//
+// Under srun the speaker then ends its own job step (launcher.hpp): srun
+// waits for every task, so a frozen one would hold the job to its time
+// limit, and a dead node's tasks until Slurm declares the node down
+// (SlurmdTimeout, often minutes); after the scancel srun ends within
+// Slurm's KillWait.
 //
 // Stops travel on the links too: a watcher that sees this rank's stop flag
 // set (a signal to this rank alone) sends a Stop byte; rank 0 and the

@@ -37,6 +37,9 @@ constexpr auto kStepEndWait = milliseconds(5000);
 // stopped (SIGSTOP, a stalled node), and the others may have spoken of it.
 constexpr auto kFrozenGap = milliseconds(2000);
 constexpr auto kLookCurrent = milliseconds(1000);
+// How far apart the ranks' deadlines may be (they start at slightly
+// different times, on different nodes).
+constexpr auto kSpeakerSkew = milliseconds(2000);
 
 milliseconds start_timeout() {
   const char* v = std::getenv("RANGEFARM_START_TIMEOUT");
@@ -215,7 +218,12 @@ void StartWatch::State::give_up(std::unique_lock<std::mutex>& lock) {
 // still alive by then has heard nothing from a live rank 0.
 bool StartWatch::State::speaks_for_rank0() const {
   if (rank != 1 || answered) return false;
-  return phase == Phase::Exchange || (phase == Phase::InInit && launch_facts().under_mpirun);
+  if (phase == Phase::Exchange) return true;
+  // A stop near the deadline is mpirun ending the run after rank 0 gave up
+  // (and spoke) there: rank 0 exited before any SIGTERM, so no early
+  // SIGKILL follows, and rank 1 must keep quiet.
+  const bool before_deadline = stop_seen && *stop_seen + kSpeakerSkew < began + timeout;
+  return phase == Phase::InInit && launch_facts().under_mpirun && before_deadline;
 }
 
 // A stop during the start that the start did not outlive. Rank 0 says how
