@@ -9,7 +9,9 @@
   that is not);
 * no picture's alt text promises speedups where its script plots wall time
   (prediction-sleep.png), nor does a legend say "target (issue 18)"
-  (bench/plot_chunk_curve.py): checked on the scripts that draw them.
+  (bench/plot_chunk_curve.py): checked on the scripts that draw them;
+* README.md and testing.md give the docs tests the same time (they said
+  1.5 and 2 minutes).
 
 No binary; a second.
 
@@ -72,6 +74,17 @@ class Figures(unittest.TestCase):
                       (SOURCE / "tests" / "predict" / "validate.py").read_text(encoding="utf-8"))
         plot = (SOURCE / "bench" / "plot_chunk_curve.py").read_text(encoding="utf-8")
         self.assertFalse("issue 18" in plot, "plot_chunk_curve.py's legend names an issue")
+
+
+class Times(unittest.TestCase):
+    def test_docs_time_agrees(self):
+        readme = (SOURCE / "README.md").read_text(encoding="utf-8")
+        testing = (SOURCE / "docs" / "testing.md").read_text(encoding="utf-8")
+        said = re.search(r"marked examples, take\s+about ([\d.]+) of the", readme).group(1)
+        row = re.search(r"^\| `docs` \| the examples of README.md and docs/ \(about ([\d.]+) "
+                        r"minutes?\)", testing, re.M).group(1)
+        split = re.search(r"\bdocs ([\d.]+),", testing).group(1)
+        self.assertEqual((said, row, split), (said, said, said))
 
 
 def main():

@@ -20,6 +20,7 @@ needed. A second.
       [--source DIR] [unittest options]
 """
 import argparse
+import functools
 import os
 import re
 import subprocess
@@ -73,6 +74,7 @@ def reference_statuses(text):
     return {int(m.group(1)) for m in re.finditer(r"^\| (\d+) \|", part, re.M)}
 
 
+@functools.lru_cache(maxsize=None)
 def help_text(*args):
     return subprocess.run([BINARY, *args, "--help"], env=dict(os.environ, **MPI_ENV),
                           capture_output=True, text=True, check=True, timeout=60,
