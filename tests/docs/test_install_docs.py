@@ -10,7 +10,9 @@ the install rules say (issue 23):
 * install.md's copy of the page's first screen has a SYNOPSIS line for
   every subcommand of `rangefarm --help` (simulate was missing);
 * install.md's table names every script cmake/Install.cmake installs into
-  share/rangefarm/scripts (gantt.py and median_ci.py were missing).
+  share/rangefarm/scripts (gantt.py and median_ci.py were missing);
+* reference.md's synopsis names every option of every subcommand's --help
+  (simulate's --end-s was missing).
 
 The page is the one the build generated (build/man/rangefarm.1, help2man
 and cmake/install/man_sections.py); its roff source is read, no man(1)
@@ -124,6 +126,20 @@ class ManPage(unittest.TestCase):
         synopsis = plain("\n".join(self.page["SYNOPSIS"]))
         for name in subcommands():
             self.assertIn(f"rangefarm {name} [OPTIONS]", synopsis, name)
+
+
+class ReferenceSynopsis(unittest.TestCase):
+    def test_every_option_in_the_synopsis(self):
+        # reference.md's synopsis names every option of every subcommand's
+        # --help (simulate's --end-s was missing).
+        text = (SOURCE / "docs" / "reference.md").read_text(encoding="utf-8")
+        synopsis = text.split("## Synopsis", 1)[1].split("```", 2)[1]
+        for name in subcommands():
+            options = set(re.findall(r"^\s+(?:-\w, )?(--[\w-]+)", help_text(name), re.M))
+            self.assertTrue(options, name)
+            for option in sorted(options):
+                with self.subTest(subcommand=name, option=option):
+                    self.assertRegex(synopsis, rf"{re.escape(option)}(?![\w-])")
 
 
 class InstallTable(unittest.TestCase):
