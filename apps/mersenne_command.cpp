@@ -1,6 +1,7 @@
 // `rangefarm mersenne`: which 2^p - 1 with p prime in [from, to] are prime,
 // and the perfect numbers 2^(p-1) (2^p - 1) they give.
 #include <algorithm>
+#include <cmath>
 #include <iostream>
 #include <memory>
 #include <primesieve.hpp>
@@ -182,6 +183,18 @@ nlohmann::json resumed_json(const std::vector<ExponentResult>& results) {
   return out;
 }
 
+// The trial factorings that continued from a saved depth: the k they went
+// on from, and the candidate factor's size there in bits.
+nlohmann::json tf_resumed_json(const std::vector<ExponentResult>& results) {
+  nlohmann::json out = nlohmann::json::array();
+  for (const auto& r : results) {
+    if (r.tf_resumed_k == 0) continue;
+    const double q = 2.0 * static_cast<double>(r.tf_resumed_k) * static_cast<double>(r.p) + 1;
+    out.push_back({{"p", r.p}, {"from_k", r.tf_resumed_k}, {"from_bits", std::log2(q)}});
+  }
+  return out;
+}
+
 void write_perfect_numbers(const std::string& path, const Tally& t) {
   std::ostringstream out;
   for (const auto p : t.exponents) {
@@ -249,8 +262,10 @@ int run_mersenne(const boost::mpi::communicator& comm, const MersenneOptions& o)
   RunReport report{"mersenne", std::move(params), result_json(results, t), outcome.timings,
                    outcome.wall_s};
   report.checkpoint = control.report(outcome.restored_items, computed);
-  if (!report.checkpoint.is_null())
+  if (!report.checkpoint.is_null()) {
     report.checkpoint["lucas_lehmer_resumed"] = resumed_json(results);
+    report.checkpoint["trial_factoring_resumed"] = tf_resumed_json(results);
+  }
   if (outcome.restored_items + computed != exponents.size() || results.size() != exponents.size()) {
     std::cerr << "rangefarm: internal error: " << results.size() << " results for "
               << exponents.size() << " exponents\n";
@@ -279,8 +294,8 @@ Command add_mersenne_command(CLI::App& app) {
       ->type_name("FILE")
       ->check(file_name_check());
   cmd->add_option("--ll-save-every", opts->ll_save_every,
-                  "with --checkpoint: a Lucas-Lehmer test saves its state this often, in "
-                  "seconds (default 60), and at once on a stop")
+                  "with --checkpoint: a Lucas-Lehmer test or a trial factoring saves its state "
+                  "this often, in seconds (default 60), and at once on a stop")
       ->type_name("S");
   add_common_options(*cmd, opts->common, "1 exponent", /*has_cost_model=*/true);
   return {cmd, [opts](const boost::mpi::communicator& comm) { return run_mersenne(comm, *opts); }};

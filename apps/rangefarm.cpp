@@ -19,6 +19,7 @@
 #include "rangefarm/health/health_link.hpp"
 #include "rangefarm/health/loss_notice.hpp"
 #include "rangefarm/health/start_watch.hpp"
+#include "stop_deadline.hpp"
 
 namespace {
 
@@ -39,11 +40,15 @@ int main(int argc, char** argv) {
   // during it is seen (start_watch.hpp).
   rf::catch_stop_signals();
   rf::StartWatch start;
+  // A stop not wound down in time ends the process, MPI_Finalize included
+  // (stop_deadline.hpp).
+  rf::app::StopDeadline stop_deadline;
   // Funneled: only the main thread calls MPI; the health link's and the
   // start watch's threads never do.
   boost::mpi::environment env(argc, argv, boost::mpi::threading::funneled);
   boost::mpi::communicator world;
   start.mpi_started(world.rank(), world.size());
+  stop_deadline.arm(world.rank() == 0);
   // Again after MPI's set-up, so that these handlers are the ones in force.
   rf::catch_stop_signals();
 
@@ -75,6 +80,7 @@ int main(int argc, char** argv) {
   rf::note_command_line(argc, argv);
   rf::app::note_command_line_text(argc, argv);
   const rf::HealthLink health(world, &start);
+  const rf::app::StopDeadline::Leave leave(stop_deadline, [&health] { health.leave(); });
   try {
     for (const auto& c : commands) {
       if (c.parser->parsed()) return c.run(world);

@@ -8,9 +8,11 @@
 #include <iostream>
 #include <sstream>
 
+#include "rangefarm/common/fmt_util.hpp"
 #include "rangefarm/common/stop_request.hpp"
 #include "rangefarm/health/health_link.hpp"
 #include "rangefarm/health/loss_notice.hpp"
+#include "stop_deadline.hpp"
 
 namespace rf::app {
 namespace {
@@ -156,18 +158,21 @@ void RunControl::rethrow_write_error() const {
 
 int RunControl::stopped(std::uint64_t done, std::uint64_t total) {
   if (journal_) journal_->sync();
-  if (comm_.rank() != 0) return kStoppedExit;
+  if (comm_.rank() != 0) {
+    hurry_stop_deadline();
+    return kStoppedExit;
+  }
   rethrow_write_error();
-  std::cerr << ("rangefarm: stopped by a signal with " + std::to_string(done) + " of " +
-                std::to_string(total) + " items done; " +
-                (journal_ ? "resumable: run the same command with --resume to finish it"
-                          : "not resumable (no --checkpoint FILE was given)") +
-                "\n")
-            << std::flush;
+  // The stop deadline (stop_deadline.hpp) may have printed it already.
+  if (claim_stop_line()) {
+    std::cerr << stop_line(done, total, journal_ ? opts_.checkpoint : std::string()) << std::flush;
+  }
+  hurry_stop_deadline();
   return kStoppedExit;
 }
 
 void RunControl::completed() {
+  disarm_stop_deadline();  // a stop from now on stops nothing
   if (!journal_) return;
   journal_->sync();
   rethrow_write_error();
@@ -265,6 +270,10 @@ void print_checkpoint_summary(std::ostream& out, const nlohmann::json& checkpoin
       << " computed";
   if (checkpoint["torn_records_dropped"] != 0) out << " (a torn last record was dropped)";
   out << "\n";
+  for (const auto& tf : checkpoint.value("trial_factoring_resumed", nlohmann::json::array())) {
+    out << "trial factoring of p = " << tf["p"] << " continued from k = " << tf["from_k"]
+        << strprintf(" (2^%.1f)\n", tf["from_bits"].get<double>());
+  }
   for (const auto& ll : checkpoint.value("lucas_lehmer_resumed", nlohmann::json::array())) {
     out << "Lucas-Lehmer test of p = " << ll["p"] << " continued from iteration "
         << ll["from_iteration"] << "\n";

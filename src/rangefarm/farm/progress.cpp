@@ -1,11 +1,15 @@
 #include "rangefarm/farm/progress.hpp"
 
+#include <atomic>
 #include <string>
 
 #include "rangefarm/common/fmt_util.hpp"
 
 namespace rf {
 namespace {
+
+std::atomic<std::uint64_t> g_run_done{0};
+std::atomic<std::uint64_t> g_run_total{0};
 
 std::string duration_text(double s) {
   if (!(s < 1e9)) return "?";
@@ -17,6 +21,10 @@ std::string duration_text(double s) {
 
 }  // namespace
 
+RunItems run_items() {
+  return {g_run_done.load(std::memory_order_relaxed), g_run_total.load(std::memory_order_relaxed)};
+}
+
 Progress::Progress(Style style, std::uint64_t total, std::uint64_t restored, std::FILE* out)
     : style_(style),
       total_(total),
@@ -26,6 +34,8 @@ Progress::Progress(Style style, std::uint64_t total, std::uint64_t restored, std
       start_(Clock::now()),
       every_(style == Style::Batch ? std::chrono::seconds(30) : std::chrono::seconds(1)) {
   next_ = start_ + every_;
+  g_run_total.store(total, std::memory_order_relaxed);
+  g_run_done.store(done_, std::memory_order_relaxed);
 }
 
 Progress::~Progress() {
@@ -34,6 +44,7 @@ Progress::~Progress() {
 
 void Progress::add(std::uint64_t items) {
   done_ += items;
+  g_run_done.store(done_, std::memory_order_relaxed);
   tick();
 }
 

@@ -12,6 +12,16 @@
 
 namespace rf {
 
+// The items of the run now farmed, as rank 0's Progress counts them
+// (restored ones included), readable from any thread: for the line of a run
+// that a stop ends at its deadline (apps/stop_deadline.hpp). 0 of 0 before
+// a farm starts, and on other ranks.
+struct RunItems {
+  std::uint64_t done = 0;
+  std::uint64_t total = 0;
+};
+RunItems run_items();
+
 class Progress {
  public:
   enum class Style { Off, Terminal, Batch };

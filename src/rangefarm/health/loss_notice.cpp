@@ -51,6 +51,11 @@ void note_journal(const std::string& path) {
   g_journal = path;
 }
 
+std::string noted_journal() {
+  const std::lock_guard lock(g_mutex);
+  return g_journal;
+}
+
 void note_journaled_items(std::uint64_t items) {
   g_items.store(items, std::memory_order_relaxed);
 }

@@ -21,6 +21,8 @@ namespace rf {
 void note_command_line(int argc, char** argv);
 // The run's journal, from --checkpoint (every rank); empty for none.
 void note_journal(const std::string& path);
+// The noted journal (empty for none).
+std::string noted_journal();
 // Items now in the journal, restored and newly written (rank 0).
 void note_journaled_items(std::uint64_t items);
 std::uint64_t journaled_items_noted();
