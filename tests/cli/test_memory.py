@@ -23,7 +23,7 @@ back on rank 0's node (RANGEFARM_TEST_MEMAVAILABLE) is refused in one line
 before any work, and the --chunk it suggests runs; before the guard the
 refused runs computed for hours.
 
-About 45 s on 2 busy cores.
+About 40 s on 2 busy cores.
 
 Usage: test_memory.py --binary PATH [--mpirun PATH] [unittest options]
 """
