@@ -133,6 +133,11 @@ def group(reports):
         p = r["params"]
         key = (p["schedule"], int(r["ranks"]), p.get("chunk", ""), p.get("order", ""))
         configs.setdefault(key, Config(key)).reports.append(r)
+    # An order every row shares says nothing (perfect and factorial have
+    # only `given`): the labels name it only where it differs.
+    if len({c.order for c in configs.values()}) == 1:
+        for c in configs.values():
+            c.order = ""
     return list(configs.values())
 
 
