@@ -3,9 +3,7 @@
 // names), and saves what a long kernel can continue (a trial factoring's
 // depth). The stop comes from the yield, as the farm's does.
 #include <gtest/gtest.h>
-#include <stdlib.h>
 
-#include <filesystem>
 #include <string>
 
 #include "rangefarm/common/stop_request.hpp"
@@ -15,11 +13,10 @@
 #include "rangefarm/work/synthetic.hpp"
 #include "rangefarm/work/trial_factor.hpp"
 #include "rangefarm/work/trial_factor_state.hpp"
+#include "temp_dir.hpp"
 
 namespace rf {
 namespace {
-
-namespace fs = std::filesystem;
 
 // A yield that requests a stop at its n-th call.
 Yield stop_at_yield(int n, int& calls) {
@@ -121,21 +118,6 @@ TEST(StopPartway, SyntheticKeepsTheTasksItRan) {
   EXPECT_LT(cut.done_hi, 20u);
   EXPECT_EQ(cut.partial.tasks, cut.done_hi);
 }
-
-class TempDir {
- public:
-  TempDir() {
-    std::string templ = (fs::temp_directory_path() / "rangefarm-unit-XXXXXX").string();
-    path_ = ::mkdtemp(templ.data());
-  }
-  ~TempDir() { fs::remove_all(path_); }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  [[nodiscard]] std::string path() const { return path_.string(); }
-
- private:
-  fs::path path_;
-};
 
 // 2^1217 - 1 has the smallest factor 1045741327 = 2 * 429639 * 1217 + 1
 // (checked by a plain search in Python): 13 blocks of k deep.

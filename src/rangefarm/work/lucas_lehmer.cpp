@@ -1,9 +1,8 @@
 #include "rangefarm/work/lucas_lehmer.hpp"
 
 #include <algorithm>
-#include <chrono>
 
-#include "rangefarm/common/stop_request.hpp"
+#include "rangefarm/work/state_saves.hpp"
 
 namespace rf {
 namespace {
@@ -15,8 +14,6 @@ namespace {
 std::uint64_t iterations_per_yield(std::uint64_t p) {
   return std::clamp<std::uint64_t>(1'250'000 / p, 1, 64);
 }
-
-using Clock = std::chrono::steady_clock;
 
 }  // namespace
 
@@ -43,8 +40,7 @@ LucasLehmerResult lucas_lehmer(std::uint64_t p, const Yield& yield, const StateS
     if (auto saved = load_lucas_lehmer_state(*saves.store, p)) state = std::move(*saved);
   }
   const std::uint64_t resumed_at = state.iterations;
-  const auto every = std::chrono::duration<double>(saves.every_s);
-  auto last_save = Clock::now();
+  SaveCadence cadence(saves);
   mpz_class& s = state.residue;
   const std::uint64_t per_yield = iterations_per_yield(p);
   for (std::uint64_t& i = state.iterations; i + 2 < p;) {
@@ -54,15 +50,7 @@ LucasLehmerResult lucas_lehmer(std::uint64_t p, const Yield& yield, const StateS
     reduce_mod_mersenne(s, p);
     if (++i % per_yield != 0) continue;
     yield();
-    if (saves.store == nullptr) {
-      if (stop_requested()) throw Interrupted();
-      continue;
-    }
-    if (stop_requested() || Clock::now() - last_save >= every) {
-      save_lucas_lehmer_state(*saves.store, state);
-      last_save = Clock::now();
-      if (stop_requested()) throw Interrupted();
-    }
+    cadence.poll([&](IntegerStore& store) { save_lucas_lehmer_state(store, state); });
   }
   return {s == 0, mpz_getlimbn(s.get_mpz_t(), 0), resumed_at};
 }

@@ -1,12 +1,11 @@
 #include "rangefarm/work/trial_factor.hpp"
 
 #include <algorithm>
-#include <chrono>
 #include <primesieve.hpp>
 #include <utility>
 #include <vector>
 
-#include "rangefarm/common/stop_request.hpp"
+#include "rangefarm/work/state_saves.hpp"
 #include "rangefarm/work/trial_factor_state.hpp"
 
 namespace rf {
@@ -82,7 +81,6 @@ std::optional<std::uint64_t> trial_factor(std::uint64_t p, unsigned bits) {
 
 TrialFactorOutcome trial_factor(std::uint64_t p, unsigned bits, const Yield& yield,
                                 const StateSaves& saves) {
-  using Clock = std::chrono::steady_clock;
   TrialFactorOutcome out;
   bits = std::min({bits, kMaxTrialFactorBits, static_cast<unsigned>(p / 2)});
   if (bits < 2 || p < 3) return out;
@@ -101,8 +99,7 @@ TrialFactorOutcome trial_factor(std::uint64_t p, unsigned bits, const Yield& yie
   for (const std::uint32_t r : primes)
     next.push_back(r == p ? 0 : first_struck_k(p, r, state.k_next));
   std::vector<std::uint8_t> keep(kBlock);
-  const auto every = std::chrono::duration<double>(saves.every_s);
-  auto last_save = Clock::now();
+  SaveCadence cadence(saves);
   for (std::uint64_t& k0 = state.k_next; k0 <= k_max;) {
     const std::uint64_t k_end = std::min<std::uint64_t>(k0 + kBlock, k_max + 1);
     for (std::uint64_t k = k0; k < k_end; ++k) keep[k - k0] = passes_mod8(p, k);
@@ -125,15 +122,7 @@ TrialFactorOutcome trial_factor(std::uint64_t p, unsigned bits, const Yield& yie
     k0 = k_end;
     if (k0 > k_max) break;
     yield();
-    if (saves.store == nullptr) {
-      if (stop_requested()) throw Interrupted();
-      continue;
-    }
-    if (stop_requested() || Clock::now() - last_save >= every) {
-      save_trial_factor_state(*saves.store, state);
-      last_save = Clock::now();
-      if (stop_requested()) throw Interrupted();
-    }
+    cadence.poll([&](IntegerStore& store) { save_trial_factor_state(store, state); });
   }
   return out;
 }
