@@ -27,6 +27,7 @@ constexpr int kUsageExit = 2;
 constexpr int kFailureExit = 1;
 
 int fail(const boost::mpi::communicator& comm, int status, const std::string& message) {
+  rf::app::settle_stop_deadline(status);
   // One write, so that mpirun's output forwarding never splits the line.
   if (comm.rank() == 0) std::cerr << ("rangefarm: error: " + message + "\n") << std::flush;
   return status;
@@ -83,7 +84,10 @@ int main(int argc, char** argv) {
   const rf::app::StopDeadline::Leave leave(stop_deadline, [&health] { health.leave(); });
   try {
     for (const auto& c : commands) {
-      if (c.parser->parsed()) return c.run(world);
+      if (!c.parser->parsed()) continue;
+      const int status = c.run(world);
+      rf::app::settle_stop_deadline(status);
+      return status;
     }
     return fail(world, kUsageExit, "no subcommand given");
   } catch (const rf::app::UsageError& e) {

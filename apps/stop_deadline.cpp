@@ -31,6 +31,7 @@ constexpr auto kLook = std::chrono::milliseconds(20);
 std::atomic<bool> g_line_claimed{false};
 std::atomic<bool> g_disarmed{false};
 std::atomic<bool> g_hurried{false};
+std::atomic<int> g_settled{-1};  // the command's status, once decided
 
 double grace_s() {
   const char* v = std::getenv("RANGEFARM_STOP_GRACE");
@@ -54,6 +55,10 @@ bool claim_stop_line() {
 
 void hurry_stop_deadline() {
   g_hurried.store(true);
+}
+
+void settle_stop_deadline(int status) {
+  g_settled.store(status);
 }
 
 void disarm_stop_deadline() {
@@ -94,6 +99,11 @@ void StopDeadline::Watch::run() {
 // the exit, so no record is torn.
 void StopDeadline::Watch::end_now() {
   journal_write_mutex().lock();
+  const int settled = g_settled.load();
+  if (settled >= 0) {
+    if (leave) leave();
+    std::_Exit(settled);
+  }
   if (speaks && claim_stop_line()) {
     const std::string journal = noted_journal();
     const RunItems items = run_items();

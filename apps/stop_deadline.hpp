@@ -76,6 +76,12 @@ class StopDeadline {
 // most kHurryGrace from now.
 void hurry_stop_deadline();
 
+// The command's outcome is decided (status, e.g. 2 for bad input): a stop
+// from now on (mpirun sends SIGTERM to the other ranks when one exits
+// non-zero) must not add a line of its own. If MPI_Finalize has not ended
+// the process by the deadline, it ends with this status, quietly.
+void settle_stop_deadline(int status);
+
 // The run completed (its results are out): a stop from now on is too late
 // to stop anything, and must not turn a finished run into a stopped one.
 void disarm_stop_deadline();
