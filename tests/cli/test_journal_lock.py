@@ -54,10 +54,10 @@ STARTUP_S = 90
 RUN_S = 300
 PROMPT_EXIT_S = 15
 
-# 400 tasks of 20 ms, slept: about 4 s at 2 ranks, one record per task.
-SLOW = ["synthetic", "--tasks", "400", "--cost", "uniform", "--unit-ms", "20"]
-SLOW_TASKS = 400
-SLOW_RESULT_KEYS = ("tasks", "units", "longest_task_units", "task_checksum")
+# 600 tasks of 25 ms, slept: about 7.5 s at 2 ranks, one record per task;
+# long enough for three refused launches on a busy machine.
+SLOW = ["synthetic", "--tasks", "600", "--cost", "uniform", "--unit-ms", "25"]
+SLOW_TASKS = 600
 
 HOSTS = (socket.gethostname(), socket.gethostname().split(".")[0])
 SINCE = r"since \d{4}-\d\d-\d\d \d\d:\d\d:\d\d \S+"
@@ -171,6 +171,14 @@ class OneRunPerJournalTest(JournalCase):
                 self.assertIn(m.group(2), HOSTS, info)
                 self.assertEqual(m.group(3), f"wait for it to end, or stop it "
                                  f"(kill -TERM {pids[0]}), then resume", info)
+        # The same file by another name (as a folder reached through a
+        # symbolic link would give): the lock on the file itself refuses it.
+        os.link(self.path("jj.jsonl"), self.path("hl.jsonl"))
+        proc, info = self.run_to_end(SLOW + ["--checkpoint", "hl.jsonl", "--resume"])
+        self.assertEqual(self.assert_one_error(proc, info),
+                         "rangefarm: error: checkpoint 'hl.jsonl' is in use by another run that "
+                         "reached it by another name (a hard link, or a folder reached through a "
+                         "symbolic link): wait for it to end, then resume", info)
         proc = first.wait(RUN_S)
         self.assertEqual(proc.returncode, 0, first.describe())
         self.assert_each_chunk_once("jj.jsonl", SLOW_TASKS)

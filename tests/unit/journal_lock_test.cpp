@@ -321,5 +321,21 @@ TEST(JournalLock, ALinkToTheJournalSharesItsLock) {
             std::string::npos);
 }
 
+// The same file by another name (a hard link; a folder reached through a
+// symbolic link) has another FILE.lock: the lock on the file itself keeps
+// the runs apart.
+TEST(JournalLock, TheSameFileByAnotherNameIsInUseToo) {
+  TempDir dir;
+  const std::string path = dir.file("j");
+  const Journal j = Journal::create(path, kIdentity);
+  ASSERT_EQ(::link(path.c_str(), dir.file("other name").c_str()), 0);
+  std::vector<JournalRecord> records;
+  EXPECT_EQ(refusal([&] { Journal::resume(dir.file("other name"), kIdentity, records); }),
+            "checkpoint '" + dir.file("other name") +
+                "' is in use by another run that reached it by another name (a hard link, or a "
+                "folder reached through a symbolic link): wait for it to end, then resume");
+  EXPECT_FALSE(fs::exists(dir.file("other name.lock")));
+}
+
 }  // namespace
 }  // namespace rf

@@ -476,6 +476,29 @@ RepairSummary repair(const std::string& path, const nlohmann::json& identity) {
   return out;
 }
 
+// The journal's own file, opened for appending and locked as FILE.lock is
+// (journal_lock.hpp). FILE.lock keeps apart the runs that name the journal
+// alike; this keeps apart those that reach one file by two names (a hard
+// link, a folder reached through a symbolic link). Where the file system
+// has no locks, FILE.lock alone does.
+int open_locked(const std::string& path, int flags = O_WRONLY | O_APPEND | O_CLOEXEC) {
+  const int fd = ::open(path.c_str(), flags, 0644);
+  if (fd < 0) return fd;
+  struct flock fl {};
+  fl.l_type = F_WRLCK;
+  fl.l_whence = SEEK_SET;
+  int got = ::fcntl(fd, F_OFD_SETLK, &fl);
+  if (got != 0 && errno == EINVAL) got = ::fcntl(fd, F_SETLK, &fl);
+  if (got != 0 && (errno == EAGAIN || errno == EACCES)) {
+    ::close(fd);
+    throw JournalError("checkpoint '" + path +
+                       "' is in use by another run that reached it by another name (a hard link, "
+                       "or a folder reached through a symbolic link): wait for it to end, then "
+                       "resume");
+  }
+  return fd;
+}
+
 }  // namespace
 
 Journal::Journal(std::string path, int fd, JournalLock lock)
@@ -511,7 +534,7 @@ Journal Journal::create(const std::string& path, const nlohmann::json& identity,
   regular_or_absent(path);
   JournalLock lock = JournalLock::take(path, options.on_held_lock);
   // O_EXCL: never truncate an existing journal, even one created since we looked.
-  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_APPEND | O_CLOEXEC, 0644);
+  const int fd = open_locked(path, O_WRONLY | O_CREAT | O_EXCL | O_APPEND | O_CLOEXEC);
   if (fd < 0) {
     if (errno == EEXIST) throw JournalError(existing_journal_problem(path, identity));
     throw JournalError(system_error("--checkpoint: cannot create", path));
@@ -533,38 +556,39 @@ Journal Journal::resume(const std::string& path, const nlohmann::json& identity,
   // or on a node that lost its file server): from now on it writes into a
   // file that no name leads to.
   if (lock.broke_a_held_lock()) replace_file(journal_target(path), read_text(path));
-  std::optional<RepairSummary> repaired;
-  if (options.repair) repaired = repair(path, identity);
+  const int fd = open_locked(path);
+  if (fd < 0) throw JournalError(system_error("--checkpoint: cannot open", path));
+  Journal j(path, fd, std::move(lock));
+  if (options.repair) {
+    j.repaired_ = repair(path, identity);
+    if (!j.repaired_->kept_as.empty()) j.reopen();  // the repaired journal is a new file
+  }
   const std::string text = read_text(path);
   const Parsed parsed = parse_lines(text, path);
   records.clear();
   if (parsed.lines.empty()) {
-    if (torn_header_of(text, identity)) return restart(path, identity, std::move(lock));
-    throw JournalError("checkpoint '" + path +
-                       "' is empty or not a rangefarm journal (or its first line is torn): "
-                       "nothing in it can be resumed; remove it and run without --resume");
+    if (!torn_header_of(text, identity)) {
+      throw JournalError("checkpoint '" + path +
+                         "' is empty or not a rangefarm journal (or its first line is torn): "
+                         "nothing in it can be resumed; remove it and run without --resume");
+    }
+    j.start_afresh(identity);
+    return j;
   }
-  const std::string legacy = check_identity(parsed.lines.front(), identity, path);
-  std::optional<nlohmann::json> finished;
+  j.legacy_order_ = check_identity(parsed.lines.front(), identity, path);
   for (std::size_t i = 1; i < parsed.lines.size(); ++i) {
-    if (finished) {
+    if (j.finished_) {
       throw JournalError("checkpoint '" + path + "' is corrupt at line " + std::to_string(i + 1) +
                          " (a record after the run's end record)" + kTwoRunsHint);
     }
     if (is_end_record(parsed.lines[i])) {
-      finished = end_of(parsed.lines[i], i + 1, path);
+      j.finished_ = end_of(parsed.lines[i], i + 1, path);
     } else {
       records.push_back(record_of(parsed.lines[i], i + 1, path));
     }
   }
   check_disjoint(records, path);
-  const int fd = ::open(path.c_str(), O_WRONLY | O_APPEND | O_CLOEXEC);
-  if (fd < 0) throw JournalError(system_error("--checkpoint: cannot open", path));
-  Journal j(path, fd, std::move(lock));
   j.torn_ = parsed.torn ? 1 : 0;
-  j.legacy_order_ = legacy;
-  j.finished_ = std::move(finished);
-  j.repaired_ = std::move(repaired);
   // Cut a torn tail off so that new records start on a line of their own.
   if (parsed.torn && ::ftruncate(fd, static_cast<off_t>(parsed.good_bytes)) != 0) {
     throw JournalError(system_error("--checkpoint: cannot repair", path));
@@ -572,17 +596,21 @@ Journal Journal::resume(const std::string& path, const nlohmann::json& identity,
   return j;
 }
 
-Journal Journal::restart(const std::string& path, const nlohmann::json& identity,
-                         JournalLock lock) {
-  const int fd = ::open(path.c_str(), O_WRONLY | O_APPEND | O_CLOEXEC);
-  if (fd < 0) throw JournalError(system_error("--checkpoint: cannot open", path));
-  Journal j(path, fd, std::move(lock));
-  if (::ftruncate(fd, 0) != 0)
-    throw JournalError(system_error("--checkpoint: cannot repair", path));
-  j.write_line(header_of(identity).dump());
-  j.sync();
-  j.restarted_ = true;
-  return j;
+void Journal::reopen() {
+  ::close(fd_);
+  fd_ = -1;
+  const int fd = open_locked(path_);
+  if (fd < 0) throw JournalError(system_error("--checkpoint: cannot open", path_));
+  fd_ = fd;
+}
+
+void Journal::start_afresh(const nlohmann::json& identity) {
+  if (::ftruncate(fd_, 0) != 0) {
+    throw JournalError(system_error("--checkpoint: cannot repair", path_));
+  }
+  write_line(header_of(identity).dump());
+  sync();
+  restarted_ = true;
 }
 
 void Journal::append(Range chunk, const std::string& partial) {

@@ -131,7 +131,8 @@ class Journal {
 
  private:
   Journal(std::string path, int fd, JournalLock lock);
-  static Journal restart(const std::string& path, const nlohmann::json& identity, JournalLock lock);
+  void start_afresh(const nlohmann::json& identity);  // a torn header of this run
+  void reopen();                                      // its file was replaced
   void write_line(const std::string& line);
   void check_still_ours();
 
