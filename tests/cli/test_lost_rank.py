@@ -59,6 +59,15 @@ SYNTHETIC = ["synthetic", "--tasks", "6", "--cost", "uniform", "--unit-ms", "200
              "--sleep", "--quiet"]
 
 
+def wchan(pid):
+    """Where in the kernel process pid waits ("" when it runs or is gone)."""
+    try:
+        with open(f"/proc/{pid}/wchan", encoding="ascii") as f:
+            return f.read()
+    except OSError:
+        return ""
+
+
 class LostRankTest(unittest.TestCase):
     def setUp(self):
         self.work = tempfile.mkdtemp(prefix="rf-lost-")
@@ -197,6 +206,37 @@ class LostRankTest(unittest.TestCase):
 
     def test_worker_frozen_is_named_by_rank0(self):
         self.frozen_case(2)
+
+    # the very end: the workers done, rank 0 still writing the results
+
+    def test_rank0_lost_while_writing_the_results_is_named(self):
+        """rank 0 blocked opening its --json file (a FIFO nobody reads),
+        after the workers have returned from the run: killed there, the
+        deputy must name it (the workers used to wait in MPI_Finalize,
+        unwatched: exit 137 and no line), and the resume gives the result."""
+        fifo = os.path.join(self.work, "report.fifo")
+        os.mkfifo(fifo)
+        args = ["perfect", "--to", "1e8", "--chunk", "10000000", "--json", fifo, "--quiet"]
+        full = args + ["--checkpoint", self.journal]
+        launch = self.start(full, 3)
+        pids = self.ranks_up(launch, 3)
+        # A FIFO's open for writing waits for a reader in wait_for_partner.
+        cli_common.poll_until("rank 0 at its report", lambda: wchan(pids[0]) == "wait_for_partner",
+                              STARTUP_S, launch)
+        time.sleep(0.5)  # the workers have left the run and wait for rank 0
+        os.kill(pids[0], signal.SIGKILL)
+        killed_at = time.monotonic()
+        proc = launch.wait(60)
+        elapsed = time.monotonic() - killed_at
+        info = cli_common.describe(full, 3, proc) + f"\n  ended {elapsed:.2f} s after the kill"
+        resume = check_lost(self, proc, {0: (pids[0], socket.gethostname())}, info, elapsed,
+                            self.journal, seen_from=1)
+        self.assertEqual(launch.leftovers(), [], info)
+        resume[resume.index("--json") + 1] = "-"
+        proc = cli_common.run(BINARY, MPIRUN, resume, 2, cwd=self.work)
+        report, _ = cli_common.json_report(self, proc, resume, 2, "perfect")
+        self.assertEqual(report["result"]["counts"],
+                         {"deficient": 75239327, "perfect": 5, "abundant": 24760668}, info)
 
     # every phase of the other workloads
 

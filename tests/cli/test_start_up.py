@@ -18,6 +18,8 @@ that never reported where the speaker can know them; no MPI banner:
   a rank that exits right after MPI_Init (R:exit): mpirun ends the others
     with SIGTERM, and rank 0 (rank 1 for rank 0) names it in the stop line
     at once; mpirun's status is 1;
+  a rank that exits once the health links exist (R:exit-linked), as the
+    others enter the run's first collectives: the health link names it;
   a rank killed (SIGKILL) at once when it appears, and 0.15 s later, in
     `perfect --to 3e9 --checkpoint` at 2 ranks (it used to give exit 137 and
     no line at all): the one line is the start-up stop line, or the lost-rank
@@ -106,6 +108,21 @@ class StartUp(unittest.TestCase):
 
     def test_rank0_exiting_after_mpi_init_is_named_by_rank1(self):
         self.fault_case("0:exit", 3, ["stopped-rank0-silent"], 1, 1)
+
+    def test_rank_lost_in_the_first_collectives_is_named_by_the_links(self):
+        """RANK:exit-linked: rank 2 exits once the health links exist, while
+        the others enter the run's first collectives (the checks of the
+        output files and the journal: RunControl's agree_on_rank0, then
+        RankZeroStore's and farm()'s broadcasts); the health link must end
+        them, with the lost-rank line, as it does later in the run."""
+        journal = os.path.join(self.work, "linked.jsonl")
+        args = ["mersenne", "--to", "5000", "--checkpoint", journal, "--quiet"]
+        launch = self.launch(args, 3, env={"RANGEFARM_TEST_START_FAULT": "2:exit-linked"})
+        pids = {r: self.pid_of(launch, r) for r in range(3)}
+        proc, info, elapsed = self.finish(launch, lrc.END_WITHIN_S + START_TIMEOUT_S)
+        lrc.check_lost(self, proc, {2: (pids[2], self.host)}, info, elapsed, journal)
+        sys.stderr.write(f"\n  2:exit-linked: ended after {elapsed:.2f} s, status "
+                         f"{proc.returncode}\n  {proc.stderr.strip()}\n")
 
     def test_rank_killed_at_the_start_is_named(self):
         """Issue 23's `mpirun -q -np 2 ... perfect --to 3e9 --checkpoint`,

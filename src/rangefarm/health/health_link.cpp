@@ -236,6 +236,7 @@ struct HealthLink::Watch {
   std::atomic<std::int64_t> looked_ns{0};
   std::atomic<std::int64_t> suspect_until_ns{0};
   std::atomic<bool> speaking{false};
+  std::atomic<bool> zero_done{false};  // rank 0 said Bye: the run is over
 
   void start(const mpi::communicator& comm);
   void accept_links(net::Listener& listener, int expected, std::uint64_t cookie);
@@ -244,6 +245,8 @@ struct HealthLink::Watch {
   void decide(Clock::time_point now);
   [[noreturn]] void speak(const std::vector<PeerProcess>& lost, bool as_deputy);
   void say_to_all(char byte, bool to_silent = false);
+  // Bye on every link, from any thread (it reads no flag the watcher writes).
+  void say_bye() const;
   Link* link_to(int rank);
 };
 
@@ -331,6 +334,10 @@ void HealthLink::Watch::accept_links(net::Listener& listener, int expected, std:
   }
 }
 
+void HealthLink::Watch::say_bye() const {
+  for (const Link& l : links) ::send(l.socket.fd(), &kBye, 1, MSG_NOSIGNAL | MSG_DONTWAIT);
+}
+
 HealthLink::Watch::Link* HealthLink::Watch::link_to(int rank) {
   for (Link& l : links) {
     if (l.rank == rank) return &l;
@@ -357,7 +364,10 @@ void HealthLink::Watch::read(Link& link, Clock::time_point now) {
   }
   link.heard = now;
   for (ssize_t i = 0; i < n; ++i) {
-    if (bytes[i] == kBye) link.bye = true;
+    if (bytes[i] == kBye) {
+      link.bye = true;
+      if (link.rank == 0) zero_done.store(true);
+    }
     if (bytes[i] == kStop) request_stop();  // passed on by run()
     if (bytes[i] == kQuit) quit_quietly();  // named by rank 0 or the deputy
   }
@@ -468,12 +478,23 @@ HealthLink::HealthLink(const mpi::communicator& comm, StartWatch* start)
 
 HealthLink::~HealthLink() {
   g_watch.store(nullptr);
+  // The end of a run: this rank is done, so its loss from now on costs
+  // nothing (Bye). But rank 0 may still be writing the results: a worker
+  // stays, its links still watched, until rank 0 has said Bye too, so that
+  // a rank 0 lost now is still named by the deputy (before, the workers
+  // waited in MPI_Finalize, where nothing watched, and mpirun -q ended such
+  // a run with 137 and no line). No MPI here: a worker lost after its Bye
+  // holds nobody.
+  watch_->say_bye();
+  if (watch_->thread.joinable() && watch_->me != 0 && watch_->link_to(0) != nullptr) {
+    WaitBackoff backoff(std::chrono::microseconds(20), std::chrono::microseconds(500));
+    while (!watch_->zero_done.load()) backoff.pause();
+  }
   if (watch_->thread.joinable()) {
     const char byte = 1;
     [[maybe_unused]] const ssize_t n = ::write(watch_->wake[1], &byte, 1);
     watch_->thread.join();
   }
-  watch_->say_to_all(kBye);
   for (int fd : watch_->wake) {
     if (fd >= 0) ::close(fd);
   }
@@ -484,7 +505,7 @@ const std::vector<PeerProcess>& HealthLink::peers() const {
 }
 
 void HealthLink::leave() const {
-  watch_->say_to_all(kBye);
+  watch_->say_bye();
 }
 
 void confirm_not_declared_lost() {

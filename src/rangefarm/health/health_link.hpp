@@ -89,7 +89,9 @@ class HealthLink {
   // exist (a rank that never reports is then named at its deadline).
   explicit HealthLink(const boost::mpi::communicator& comm, StartWatch* start = nullptr);
   // A clean end: says Bye on every link, so that the peers do not count
-  // this rank as lost when it exits.
+  // this rank as lost when it exits; a worker then waits, still watching,
+  // for rank 0's Bye (rank 0 comes last, after writing the results), so
+  // that a rank 0 lost at the very end is still named.
   ~HealthLink();
   HealthLink(const HealthLink&) = delete;
   HealthLink& operator=(const HealthLink&) = delete;

@@ -86,15 +86,17 @@ void say(const std::string& line) {
   [[maybe_unused]] const ssize_t n = ::write(STDERR_FILENO, line.data(), line.size());
 }
 
-void run_test_hook(int rank) {
+// RANGEFARM_TEST_START_FAULT=RANK:WHAT, at `where` ("" right after
+// MPI_Init, "-linked" once the health links exist).
+void run_test_hook(int rank, const std::string& where) {
   const char* hook = std::getenv("RANGEFARM_TEST_START_FAULT");
   if (hook == nullptr) return;
   const std::string text = hook;
   const auto colon = text.find(':');
   if (colon == std::string::npos || std::atoi(text.substr(0, colon).c_str()) != rank) return;
   const std::string what = text.substr(colon + 1);
-  if (what == "exit") std::_Exit(1);
-  if (what == "stop") std::raise(SIGSTOP);
+  if (what == "exit" + where) std::_Exit(1);
+  if (what == "stop" + where) std::raise(SIGSTOP);
 }
 
 }  // namespace
@@ -265,7 +267,7 @@ StartWatch::StartWatch() : state_(std::make_unique<State>()) {
 }
 
 StartWatch::~StartWatch() {
-  finished();
+  ended();
   if (state_->thread.joinable()) state_->thread.join();
 }
 
@@ -277,7 +279,7 @@ void StartWatch::mpi_started(int rank, int size) {
     state_->phase = State::Phase::Exchange;
     if (rank == 0) state_->heard.assign(static_cast<std::size_t>(size), 0);
   }
-  run_test_hook(rank);
+  run_test_hook(rank, "");
 }
 
 void StartWatch::reported(int rank) {
@@ -295,6 +297,11 @@ void StartWatch::answered() {
 }
 
 void StartWatch::finished() {
+  ended();
+  run_test_hook(state_->rank, "-linked");
+}
+
+void StartWatch::ended() {
   {
     const std::lock_guard lock(state_->m);
     state_->phase = State::Phase::Done;

@@ -25,7 +25,10 @@
 // report), and every rank exits 75, as any stop does.
 //
 // Test hook: RANGEFARM_TEST_START_FAULT=RANK:exit (that rank exits, status
-// 1, right after MPI_Init) or RANK:stop (it stops itself with SIGSTOP there).
+// 1, right after MPI_Init) or RANK:stop (it stops itself with SIGSTOP there);
+// RANK:exit-linked and RANK:stop-linked do the same once the health links
+// exist, just before the run's first collectives (the subcommand's checks
+// of its output files and journal), which the health link must then end.
 #pragma once
 
 #include <memory>
@@ -65,6 +68,8 @@ class StartWatch {
   void finished();
 
  private:
+  void ended();
+
   struct State;
   std::unique_ptr<State> state_;
 };
