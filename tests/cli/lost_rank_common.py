@@ -47,7 +47,8 @@ START_LINES = {
                           r"MPI_Init" + _CHECK),
     # rank 0 past MPI_Init, some ranks never reported
     "unreported": re.compile(_TIMED_OUT + _RANKS + r" of (\d+) never reported to " + _SPEAKER +
-                             r" after MPI_Init: (it|they) (died or hangs|died or hang)" + _CHECK),
+                             r", which had finished MPI_Init: (it died or hangs|they died or "
+                             r"hang), in MPI_Init or after it" + _CHECK),
     # rank 1, rank 0 never answered
     "rank0-silent": re.compile(_TIMED_OUT + r"rank 0 never answered " + _SPEAKER +
                                r" after MPI_Init, with (\d+) ranks in all: it died or hangs" +

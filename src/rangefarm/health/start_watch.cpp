@@ -164,8 +164,9 @@ std::string StartWatch::State::timeout_line() const {
     case Phase::Exchange: {
       const std::vector<int> missing = silent();
       return head + rank_list(missing) + " of " + std::to_string(size) + " never reported to " +
-             me() + " after MPI_Init: " +
-             (missing.size() == 1 ? "it died or hangs" : "they died or hang") + check;
+             me() + ", which had finished MPI_Init: " +
+             (missing.size() == 1 ? "it died or hangs" : "they died or hang") +
+             ", in MPI_Init or after it" + check;
     }
     default:
       return head + "all " + std::to_string(size) + " ranks reported to " + me() +
