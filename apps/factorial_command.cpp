@@ -162,8 +162,8 @@ int run_factorial(const boost::mpi::communicator& comm, const FactorialOptions& 
                      /*with_state_dir=*/true);
   if (control.replay_finished()) return 0;  // a finished run: its stored report
   RunTrace trace(comm, o.common, "factorial", job.schedule, DispatchOrder::Given);
-  if (comm.rank() == 0) print_header(job, o.common, comm.size());
   FactorialRequest request{job.ns, job.schedule, {}, 0, control.hooks()};
+  request.hooks.on_start = [&] { print_header(job, o.common, comm.size()); };
   request.hooks.trace = trace.sink();
   if (decimal) {
     agree_on_rank0(comm, [&] {

@@ -238,9 +238,9 @@ int run_mersenne(const boost::mpi::communicator& comm, const MersenneOptions& o)
     return units;
   };
   RunTrace trace(comm, o.common, "mersenne", job.schedule, job.order, "units", chunk_cost);
-  if (comm.rank() == 0) print_header(job, o.common, comm.size());
   const MersenneSearch search(exponents, job.tf_bits, {control.store(), job.ll_save_every_s});
   FarmHooks hooks = control.hooks();
+  hooks.on_start = [&] { print_header(job, o.common, comm.size()); };
   hooks.trace = trace.sink();
   const auto outcome = farm(comm, search, Range{0, exponents.size()}, job.schedule, hooks);
   trace.finish(outcome.wall_s, outcome.stopped);

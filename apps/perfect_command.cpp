@@ -84,9 +84,9 @@ int run_perfect(const boost::mpi::communicator& comm, const PerfectOptions& o) {
                       {"method", perfect_method_name(job.method)}});
   if (control.replay_finished()) return 0;  // a finished run: its stored report
   RunTrace trace(comm, o.common, "perfect", job.schedule, DispatchOrder::Given);
-  if (comm.rank() == 0) print_header(job, o.common, comm.size());
   const PerfectSearch search(job.method, job.range.hi - 1);
   FarmHooks hooks = control.hooks();
+  hooks.on_start = [&] { print_header(job, o.common, comm.size()); };
   hooks.trace = trace.sink();
   const auto outcome = farm(comm, search, job.range, job.schedule, hooks);
   trace.finish(outcome.wall_s, outcome.stopped);

@@ -195,9 +195,9 @@ int run_synthetic(const boost::mpi::communicator& comm, const SyntheticOptions& 
     return units;
   };
   RunTrace trace(comm, o.common, "synthetic", job.schedule, job.order, "units", chunk_cost);
-  if (comm.rank() == 0) print_header(job, o.common, comm.size());
   const SyntheticTasks tasks(job.spec, order);
   FarmHooks hooks = control.hooks();
+  hooks.on_start = [&] { print_header(job, o.common, comm.size()); };
   hooks.trace = trace.sink();
   const auto outcome = farm(comm, tasks, Range{0, job.spec.tasks}, job.schedule, hooks);
   trace.finish(outcome.wall_s, outcome.stopped);

@@ -146,6 +146,7 @@ Pieces farm_pieces(const mpi::communicator& comm, const FactorialWork& work,
     done = load_saved_pieces(comm, work, *store, saved_pieces(comm, request.hooks), out);
   }
   for (Range r : done) out.restored += r.size();
+  if (comm.rank() == 0 && request.hooks.on_start) request.hooks.on_start();
   std::unique_ptr<Progress> progress;
   if (comm.rank() == 0) {
     progress = std::make_unique<Progress>(request.hooks.progress, work.pieces(), out.restored);

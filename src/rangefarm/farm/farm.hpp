@@ -108,6 +108,10 @@ struct FarmHooks {
   Progress::Style progress = Progress::Style::Off;
   RankZeroStore* store = nullptr;  // on every rank: where the workload keeps bulky state
   TraceSink* trace = nullptr;      // --trace: the writer (rank 0)
+  // Rank 0, once the journal's records are read and checked, before any
+  // work: the run really starts (e.g. its header line, which must not come
+  // before the one error line of a journal refused).
+  std::function<void()> on_start;
 };
 
 template <class Partial>
@@ -154,6 +158,7 @@ FarmOutcome<typename W::Partial> farm(const boost::mpi::communicator& comm, cons
   }
   boost::mpi::broadcast(comm, problem, 0);
   if (!problem.empty()) throw JournalError(problem);
+  if (comm.rank() == 0 && hooks.on_start) hooks.on_start();
   boost::mpi::broadcast(comm, todo, 0);
   std::unique_ptr<Progress> progress;
   if (comm.rank() == 0) {
