@@ -157,16 +157,18 @@ void RunControl::rethrow_write_error() const {
 }
 
 int RunControl::stopped(std::uint64_t done, std::uint64_t total) {
-  if (journal_) journal_->sync();
-  if (comm_.rank() != 0) {
-    hurry_stop_deadline();
-    return kStoppedExit;
-  }
+  if (comm_.rank() != 0) return kStoppedExit;
   rethrow_write_error();
-  // The stop deadline (stop_deadline.hpp) may have printed it already.
+  // The stop deadline (stop_deadline.hpp) may have printed it already. The
+  // line comes before the flush to disk: every record is in the file (the
+  // kernel's) already, and after a signal to mpirun a rank that lingers is
+  // killed a second later.
   if (claim_stop_line()) {
     std::cerr << stop_line(done, total, journal_ ? opts_.checkpoint : std::string()) << std::flush;
   }
+  if (journal_) journal_->sync();
+  // Only rank 0 hurries: a worker that left first would get rank 0 killed
+  // by mpirun before its line.
   hurry_stop_deadline();
   return kStoppedExit;
 }

@@ -85,10 +85,11 @@ def workload_args(workload, schedule):
         chunk = "1" if schedule == "guided" else "5e8"
         return ["perfect", "--to", "1e9", "--chunk", chunk, "--schedule", schedule]
     if workload == "mersenne":
-        # 20 prime exponents past 44000: Lucas-Lehmer tests of about a
-        # second each; a chunk holds a rank's share.
-        chunk = "1" if schedule == "guided" else "10"
-        return ["mersenne", "--from", "44000", "--to", "44200", "--chunk", chunk,
+        # 10 prime exponents past 44000, some past trial factoring into
+        # Lucas-Lehmer tests of about a second each; a chunk holds a rank's
+        # share.
+        chunk = "1" if schedule == "guided" else "5"
+        return ["mersenne", "--from", "44000", "--to", "44100", "--chunk", chunk,
                 "--schedule", schedule]
     if workload == "factorial":
         return ["factorial", "1e7", "--schedule", schedule]
@@ -130,6 +131,12 @@ class Cell:
     def name(self):
         to = "mpirun" if self.target == "mpirun" else f"rank {self.rank}"
         return f"{self.workload} {self.schedule} {self.sig.name} to {to}"
+
+
+# Open MPI's own event loop (libevent) now and then warns as mpirun tears a
+# stopped job down (1 run of 96 here): not rangefarm's words, and not what
+# this test judges.
+LIBEVENT_WARNING = re.compile(r"^\[warn\] Epoll [^\n]*\n", re.M)
 
 
 def rank_gone(pid):
@@ -216,7 +223,7 @@ class StopTable(unittest.TestCase):
         info = (f"\n  {cell.name}: ranks gone {cell.ranks_gone_s}, line {cell.line_s}, "
                 f"mpirun {cell.exit_s}" + cli_common.describe(
                     workload_args(cell.workload, cell.schedule), 2, result))
-        self.assertRegex(result.stderr, STOP_LINE, info)
+        self.assertRegex(LIBEVENT_WARNING.sub("", result.stderr), STOP_LINE, info)
         self.assertIsNotNone(cell.ranks_gone_s, info)
         self.assertLessEqual(cell.ranks_gone_s, STOP_BOUND_S, info)
         self.assertLessEqual(cell.line_s, STOP_BOUND_S, info)
