@@ -63,17 +63,23 @@ int main(int argc, char** argv) {
   // --version anywhere on the line, as --help: `rangefarm perfect --to 1 --version`.
   for (const auto& c : commands) c.parser->set_version_flag("--version", rf::version_text());
 
-  // Every problem in rangefarm's words (command_line_errors.hpp).
+  // Every problem in rangefarm's words (command_line_errors.hpp). Each
+  // rank reads the same line and ends alike, before the start is watched
+  // to its end: the watch must not take mpirun's SIGTERM, sent when rank 0
+  // exits 2 first, for a stop (a second line, seen once in CI: cli_bad_input).
   const std::vector<std::string> args(argv + std::min(argc, 1), argv + argc);
   if (const std::string problem = rf::app::problem_before_subcommand(app, args); !problem.empty()) {
+    start.not_needed();
     return fail(world, kUsageExit, problem);
   }
   try {
     app.parse(argc, argv);
   } catch (const CLI::Success& e) {  // --help, --version
+    start.not_needed();
     if (world.rank() == 0) app.exit(e);
     return 0;
   } catch (const CLI::ParseError& e) {
+    start.not_needed();
     return fail(world, kUsageExit, rf::app::parse_error_text(app, e));
   }
 

@@ -66,6 +66,11 @@ class StartWatch {
   [[noreturn]] void leave_quietly();
   // The links exist: the health link watches from here on.
   void finished();
+  // The run ends before its start has finished, on a verdict each rank
+  // reaches alone (a bad command line, --help): nothing is left to watch,
+  // and a SIGTERM from mpirun, sent when another rank exits first with
+  // that status, is no stop to speak of.
+  void not_needed();
 
  private:
   void ended();
