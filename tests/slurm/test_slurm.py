@@ -15,11 +15,14 @@ import csv
 import json
 import math
 import os
+import re
 import shutil
+import signal
 import socket
 import subprocess
 import sys
 import tempfile
+import time
 import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -195,6 +198,58 @@ class Resumable(unittest.TestCase):
 
     def test_mpirun(self):
         self.stop_requeue_resume("mpirun")
+
+
+class JournalHeld(unittest.TestCase):
+    """resumable.sbatch on a journal that another run holds (a requeued job
+    whose predecessor still ends, or a lost node whose lock the file server
+    keeps until its lease runs out): rangefarm refuses it in one line, and
+    the script tries again until that run is gone, then resumes its journal.
+    Before, the job failed with status 2 on the first refusal."""
+
+    WORK = ["synthetic", "--tasks", "40", "--cost", "uniform", "--unit-ms", "400"]
+
+    def test_waits_for_the_holder_then_resumes(self):
+        journal = os.path.join(STATE["work"], "held.journal")
+        holder = subprocess.Popen([ARGS.binary, *self.WORK, "--checkpoint", journal],
+                                  env=dict(os.environ, **slurm_jobs.MPI_ENV),
+                                  stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                  stderr=subprocess.PIPE, text=True)
+        try:
+            deadline = time.monotonic() + 60
+            while not (os.path.exists(journal) and read(journal).count("\n") >= 2):
+                self.assertLess(time.monotonic(), deadline, "the holder journaled nothing")
+                self.assertIsNone(holder.poll(), "the holder ended early")
+                time.sleep(0.2)
+            job = sbatch("resumable.sbatch", self.WORK, ["--output=held-%j.out"],
+                         env={"RANGEFARM_CHECKPOINT": journal, "RANGEFARM_LOCK_POLL": "2",
+                              "RANGEFARM_LOCK_WAIT": "120"})
+            log_path = os.path.join(STATE["work"], f"held-{job}.out")
+            deadline = time.monotonic() + 60
+            while not (os.path.exists(log_path) and "waiting 2 s" in read(log_path)):
+                self.assertLess(time.monotonic(), deadline, "the job did not wait")
+                self.assertIsNone(holder.poll(), "the holder ended before the job waited")
+                time.sleep(0.2)
+            holder.send_signal(signal.SIGTERM)  # a clean stop: exit 75, its part journaled
+            _, err = holder.communicate(timeout=30)
+            self.assertEqual(holder.returncode, 75, err)
+        finally:
+            if holder.poll() is None:
+                holder.kill()
+                holder.wait()
+        (fields,) = wait_done(job)
+        log = read(log_path) + slurm_logs_tail()
+        self.assertEqual(fields["JobState"], "COMPLETED", log)
+        self.assertEqual(fields["Restarts"], "0", log)
+        self.assertIn("is in use by another run", log)
+        self.assertIn("rangefarm exited with status 2", log)
+        restored = re.search(r"checkpoint \S+: (\d+) items restored, (\d+) computed", log)
+        self.assertIsNotNone(restored, log)
+        self.assertGreater(int(restored.group(1)), 0, log)
+        self.assertGreater(int(restored.group(2)), 0, log)
+        report = json.loads(read(os.path.join(STATE["work"], f"rangefarm-{job}.json")))
+        self.assertEqual(report["result"]["tasks"], 40)
+        self.assertEqual(report["result"]["units"], 40.0)
 
 
 def main():
