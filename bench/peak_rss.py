@@ -34,6 +34,17 @@ def rank():
     return 0
 
 
+def read_records(out_dir):
+    """{rank: record} of the rank-R.json files the wrappers wrote to out_dir."""
+    records = {}
+    for name in os.listdir(out_dir):
+        if name.startswith("rank-") and name.endswith(".json"):
+            with open(os.path.join(out_dir, name), encoding="utf-8") as f:
+                record = json.load(f)
+            records[record["rank"]] = record
+    return records
+
+
 def main(argv):
     if len(argv) < 3 or not os.path.isdir(argv[1]):
         print("usage: peak_rss.py OUT_DIR PROGRAM [ARG...] (OUT_DIR must exist)", file=sys.stderr)

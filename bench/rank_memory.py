@@ -32,7 +32,6 @@ median of R.
 Exit status: 0 every run finished or stopped cleanly (an error at the cap
 of a --compare-build counts as a result), 2 a run of --build failed.
 """
-import json
 import os
 import resource
 import shutil
@@ -46,6 +45,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import bench_common  # noqa: E402
+import peak_rss  # noqa: E402
 from bench_common import (  # noqa: E402
     add_common_args, built_rangefarm, cpu_model, doc_head, fmt_count, machine_start, mpi_env,
     parse_count, repo_path, write_results)
@@ -86,12 +86,7 @@ def peak_rss_run(binary, args, ranks, stop_after, cap_gib, opts, env):
             return {"state": "error", "error": f"no end within {opts.timeout} s",
                     "argv": cmd}
         wall = time.perf_counter() - t0
-        records = {}
-        for name in os.listdir(out):
-            if name.startswith("rank-") and name.endswith(".json"):
-                with open(os.path.join(out, name), encoding="utf-8") as f:
-                    r = json.load(f)
-                records[r["rank"]] = r
+        records = peak_rss.read_records(out)
     finally:
         shutil.rmtree(out, ignore_errors=True)
     run = {"argv": cmd, "rc": proc.returncode, "wall_s": wall,

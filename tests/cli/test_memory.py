@@ -28,7 +28,6 @@ About 40 s on 2 busy cores.
 Usage: test_memory.py --binary PATH [--mpirun PATH] [unittest options]
 """
 
-import json
 import os
 import resource
 import shutil
@@ -39,13 +38,15 @@ import tempfile
 import time
 import unittest
 
+BENCH = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "bench")
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, BENCH)
 import cli_common  # noqa: E402
+import peak_rss  # noqa: E402
 
 BINARY = None
 MPIRUN = None
-PEAK_RSS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "bench",
-                        "peak_rss.py")
+PEAK_RSS = os.path.join(BENCH, "peak_rss.py")
 
 SCHEDULES = ("static-block", "static-cyclic", "dynamic", "guided")
 CHUNKS = ("1", "1e3", "1e7")
@@ -84,12 +85,7 @@ def peak_rss_run(args, stop_after_s=STOP_AFTER_S, tries=3):
             except subprocess.TimeoutExpired:
                 end_session(proc)
                 raise AssertionError(f"timed out: {' '.join(cmd)}") from None
-            records = {}
-            for name in os.listdir(out):
-                if name.startswith("rank-") and name.endswith(".json"):
-                    with open(os.path.join(out, name), encoding="utf-8") as f:
-                        record = json.load(f)
-                    records[record["rank"]] = record
+            records = peak_rss.read_records(out)
         finally:
             shutil.rmtree(out, ignore_errors=True)
         if all(r["status"] != -signal.SIGUSR1 for r in records.values()):
