@@ -20,9 +20,14 @@ variables included, so it joins the job as the rank the wrapper was.
 """
 import json
 import os
+import resource
+import shutil
 import signal
 import socket
+import subprocess
 import sys
+import tempfile
+import time
 
 FORWARDED = (signal.SIGINT, signal.SIGTERM, signal.SIGUSR1)
 
@@ -43,6 +48,59 @@ def read_records(out_dir):
                 record = json.load(f)
             records[record["rank"]] = record
     return records
+
+
+def end_session(proc):
+    """Ends mpirun (SIGTERM, which it passes on) and then, with SIGKILL,
+    whatever is left of the session it leads: Open MPI puts each rank in a
+    process group of its own, but not in a session of its own."""
+    proc.terminate()
+    try:
+        proc.communicate(timeout=5)
+    except subprocess.TimeoutExpired:
+        pass
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            if os.getsid(int(entry)) == proc.pid:
+                os.kill(int(entry), signal.SIGKILL)
+        except OSError:
+            pass
+    proc.kill()
+    proc.communicate()
+
+
+def measure(launch, program, env, stop_after_s, timeout_s, cap_bytes):
+    """Runs LAUNCH (mpirun ..., or [] for one process) with this wrapper in
+    front of PROGRAM, in a session of its own, each process capped at
+    cap_bytes of address space; SIGUSR1 after stop_after_s if it is still
+    going (mpirun passes it on to every rank). Returns (argv, status,
+    {rank: record}, stderr, wall_s). A run not ended timeout_s after that
+    is ended whole, and TimeoutError raised with its argv."""
+    out = tempfile.mkdtemp(prefix="rangefarm-peak-rss-")
+    cmd = launch + [sys.executable, os.path.abspath(__file__), out] + program
+
+    def limit():
+        resource.setrlimit(resource.RLIMIT_AS, (cap_bytes, cap_bytes))
+
+    t0 = time.perf_counter()
+    try:
+        proc = subprocess.Popen(cmd, env=env, stdin=subprocess.DEVNULL,
+                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+                                start_new_session=True, preexec_fn=limit)
+        try:
+            proc.wait(timeout=stop_after_s)
+        except subprocess.TimeoutExpired:
+            proc.send_signal(signal.SIGUSR1)
+        try:
+            _, err = proc.communicate(timeout=timeout_s)
+        except subprocess.TimeoutExpired:
+            end_session(proc)
+            raise TimeoutError(" ".join(cmd)) from None
+        return cmd, proc.returncode, read_records(out), err, time.perf_counter() - t0
+    finally:
+        shutil.rmtree(out, ignore_errors=True)
 
 
 def main(argv):

@@ -33,14 +33,8 @@ Exit status: 0 every run finished or stopped cleanly (an error at the cap
 of a --compare-build counts as a result), 2 a run of --build failed.
 """
 import os
-import resource
-import shutil
-import signal
 import statistics
-import subprocess
 import sys
-import tempfile
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -50,7 +44,6 @@ from bench_common import (  # noqa: E402
     add_common_args, built_rangefarm, cpu_model, doc_head, fmt_count, machine_start, mpi_env,
     parse_count, repo_path, write_results)
 
-PEAK_RSS = Path(__file__).resolve().parent / "peak_rss.py"
 SCHEDULES = ["static-block", "static-cyclic", "dynamic", "guided"]
 TOP = 10**12
 SIEVE_TOP = 10**15
@@ -61,35 +54,15 @@ def peak_rss_run(binary, args, ranks, stop_after, cap_gib, opts, env):
     """rangefarm ARGS at `ranks` ranks (a singleton at 1), each behind
     peak_rss.py; SIGUSR1 after stop_after seconds if still going. Returns
     {"state": done|stopped|error, "peak_mib": [by rank], "wall_s", ...}."""
-    out = tempfile.mkdtemp(prefix="rangefarm-rank-memory-")
     launch = ([] if ranks == 1 else
               [opts.mpirun, "-q", "-np", str(ranks)] + opts.mpirun_arg)
-    cmd = launch + [sys.executable, str(PEAK_RSS), out, str(binary)] + args
-    cap = cap_gib << 30
-
-    def limit():
-        resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
-
-    t0 = time.perf_counter()
     try:
-        proc = subprocess.Popen(cmd, env=env, stdin=subprocess.DEVNULL,
-                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
-                                start_new_session=True, preexec_fn=limit)
-        try:
-            proc.wait(timeout=stop_after)
-        except subprocess.TimeoutExpired:
-            proc.send_signal(signal.SIGUSR1)  # mpirun passes it on to every rank
-        try:
-            _, err = proc.communicate(timeout=opts.timeout)
-        except subprocess.TimeoutExpired:
-            end_session(proc)
-            return {"state": "error", "error": f"no end within {opts.timeout} s",
-                    "argv": cmd}
-        wall = time.perf_counter() - t0
-        records = peak_rss.read_records(out)
-    finally:
-        shutil.rmtree(out, ignore_errors=True)
-    run = {"argv": cmd, "rc": proc.returncode, "wall_s": wall,
+        cmd, rc, records, err, wall = peak_rss.measure(
+            launch, [str(binary)] + args, env, stop_after, opts.timeout, cap_gib << 30)
+    except TimeoutError as e:
+        return {"state": "error", "error": f"no end within {opts.timeout} s",
+                "argv": str(e).split()}
+    run = {"argv": cmd, "rc": rc, "wall_s": wall,
            "peak_mib": [records[r]["peak_rss_kib"] / 1024 if r in records else None
                         for r in range(ranks)],
            "status": [records.get(r, {}).get("status") for r in range(ranks)]}
@@ -103,25 +76,6 @@ def peak_rss_run(binary, args, ranks, stop_after, cap_gib, opts, env):
         lines = [line for line in err.splitlines() if line.strip()]
         run["error"] = lines[0][:200] if lines else f"statuses {run['status']}"
     return run
-
-
-def end_session(proc):
-    """mpirun and whatever is left of its session (each rank has a process
-    group of its own, not a session)."""
-    proc.terminate()
-    try:
-        proc.communicate(timeout=5)
-    except subprocess.TimeoutExpired:
-        pass
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                if os.getsid(int(entry)) == proc.pid:
-                    os.kill(int(entry), signal.SIGKILL)
-            except OSError:
-                pass
-    proc.kill()
-    proc.communicate()
 
 
 def merged(runs):

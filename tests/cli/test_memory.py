@@ -35,7 +35,6 @@ import signal
 import subprocess
 import sys
 import tempfile
-import time
 import unittest
 
 BENCH = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "bench")
@@ -46,7 +45,6 @@ import peak_rss  # noqa: E402
 
 BINARY = None
 MPIRUN = None
-PEAK_RSS = os.path.join(BENCH, "peak_rss.py")
 
 SCHEDULES = ("static-block", "static-cyclic", "dynamic", "guided")
 CHUNKS = ("1", "1e3", "1e7")
@@ -69,27 +67,16 @@ def peak_rss_run(args, stop_after_s=STOP_AFTER_S, tries=3):
     after it (its handler was not there yet): the run is tried again with
     twice the time."""
     for _ in range(tries):
-        out = tempfile.mkdtemp(prefix="rangefarm-memory-")
+        launch = [MPIRUN, "-q", "-np", str(RANKS)]
+        env = dict(os.environ, **cli_common.MPI_ENV)
         try:
-            cmd = [MPIRUN, "-q", "-np", str(RANKS), sys.executable, PEAK_RSS, out, BINARY] + args
-            env = dict(os.environ, **cli_common.MPI_ENV)
-            proc = subprocess.Popen(cmd, env=env, stdin=subprocess.DEVNULL,
-                                    stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
-                                    start_new_session=True, preexec_fn=limit_address_space)
-            try:
-                proc.wait(timeout=stop_after_s)
-            except subprocess.TimeoutExpired:
-                proc.send_signal(signal.SIGUSR1)  # mpirun passes it on to every rank
-            try:
-                _, err = proc.communicate(timeout=cli_common.RUN_TIMEOUT_S)
-            except subprocess.TimeoutExpired:
-                end_session(proc)
-                raise AssertionError(f"timed out: {' '.join(cmd)}") from None
-            records = peak_rss.read_records(out)
-        finally:
-            shutil.rmtree(out, ignore_errors=True)
+            cmd, status, records, err, _ = peak_rss.measure(
+                launch, [BINARY] + args, env, stop_after_s, cli_common.RUN_TIMEOUT_S,
+                ADDRESS_SPACE_GIB << 30)
+        except TimeoutError as e:
+            raise AssertionError(f"timed out: {e}") from None
         if all(r["status"] != -signal.SIGUSR1 for r in records.values()):
-            return proc.returncode, records, err
+            return status, records, err
         stop_after_s *= 2
     raise AssertionError(f"every rank must be up within {stop_after_s / 2} s: {' '.join(cmd)}")
 
@@ -136,31 +123,10 @@ def run_limited(args, env, cwd, timeout_s=60):
     try:
         _, err = proc.communicate(timeout=timeout_s)
     except subprocess.TimeoutExpired:
-        end_session(proc)
+        peak_rss.end_session(proc)
         raise AssertionError(f"not refused: still running after {timeout_s} s: "
                              f"{' '.join(cmd)}") from None
     return proc.returncode, err
-
-
-def end_session(proc):
-    """Ends mpirun (SIGTERM, which it passes on) and then, with SIGKILL,
-    whatever is left of the session it leads: Open MPI puts each rank in a
-    process group of its own, but not in a session of its own."""
-    proc.terminate()
-    try:
-        proc.communicate(timeout=5)
-    except subprocess.TimeoutExpired:
-        pass
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            if os.getsid(int(entry)) == proc.pid:
-                os.kill(int(entry), signal.SIGKILL)
-        except OSError:
-            pass
-    proc.kill()
-    proc.communicate()
 
 
 class JournalGuard(unittest.TestCase):
