@@ -27,13 +27,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-std::string read_all(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
 const nlohmann::json kIdentity = {{"workload", "perfect"}, {"from", 1}, {"to", 100}};
 
 // The message of the JournalError that f throws ("" if none).

@@ -1,10 +1,12 @@
 // A fresh folder under the system's temporary folder for one test, removed
-// with everything in it when the test ends.
+// with everything in it when the test ends; and a file's whole content.
 #pragma once
 
 #include <stdlib.h>
 
 #include <filesystem>
+#include <fstream>
+#include <sstream>
 #include <string>
 
 namespace rf {
@@ -25,5 +27,12 @@ class TempDir {
  private:
   std::filesystem::path path_;
 };
+
+inline std::string read_all(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
 
 }  // namespace rf
