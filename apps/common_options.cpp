@@ -139,8 +139,12 @@ bool human_output_wanted(const CommonOptions& opts) {
 }
 
 void write_json(const CommonOptions& opts, const RunReport& report) {
+  if (!opts.json.empty()) write_json(opts, report.to_json());
+}
+
+void write_json(const CommonOptions& opts, const nlohmann::json& report) {
   if (opts.json.empty()) return;
-  const std::string text = report.to_json().dump(2) + "\n";
+  const std::string text = report.dump(2) + "\n";
   if (opts.json == "-") {
     std::cout << text << std::flush;
     return;

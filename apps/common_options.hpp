@@ -80,5 +80,7 @@ void agree_on_rank0(const boost::mpi::communicator& comm,
 // stdout unless the JSON does.
 bool human_output_wanted(const CommonOptions& opts);
 void write_json(const CommonOptions& opts, const RunReport& report);
+// The same for a report already in JSON (a finished run's, read back).
+void write_json(const CommonOptions& opts, const nlohmann::json& report);
 
 }  // namespace rf::app

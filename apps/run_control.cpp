@@ -199,16 +199,6 @@ std::string printed(const std::function<void(bool quiet)>& print, bool quiet) {
   return text.str();
 }
 
-void write_json_text(const CommonOptions& opts, const nlohmann::json& report) {
-  if (opts.json.empty()) return;
-  const std::string text = report.dump(2) + "\n";
-  if (opts.json == "-") {
-    std::cout << text << std::flush;
-    return;
-  }
-  write_text_file("--json", opts.json, text);
-}
-
 std::string local_time(std::int64_t seconds) {
   const auto t = static_cast<std::time_t>(seconds);
   std::tm local{};
@@ -261,7 +251,7 @@ bool RunControl::replay_finished() {
     }
     std::cout << end.value(opts_.quiet ? "quiet_text" : "text", std::string()) << std::flush;
   }
-  write_json_text(opts_, report);
+  write_json(opts_, report);
   return true;
 }
 
